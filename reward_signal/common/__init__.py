@@ -1,0 +1,1 @@
+"""Shared helpers with no heavy imports: errors, atomic files, JSONL reading, pinned versions."""

@@ -1,0 +1,47 @@
+"""Shared fixtures: the `../shared` seed data (skip or fail when absent) and a clean working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ASSETS = Path(__file__).resolve().parent / "assets"
+SHARED = Path(os.environ.get("REWARD_SIGNAL_SHARED", REPO_ROOT.parent / "shared")).resolve()
+SEED_DATA = SHARED / "data" / "seed"
+
+
+def _need(path: Path) -> Path:
+    """Return `path`, or skip (fail under REWARD_SIGNAL_REQUIRE_SHARED=1, as in CI) naming it."""
+    if path.exists():
+        return path
+    message = f"needs {path} (the shared seed data beside the repo; set REWARD_SIGNAL_SHARED to its location)"
+    if os.environ.get("REWARD_SIGNAL_REQUIRE_SHARED") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def seed_data() -> Path:
+    """Root of the seed's published parquet files (`../shared/data/seed`)."""
+    return _need(SEED_DATA)
+
+
+@pytest.fixture
+def kuberay_schemas() -> Path:
+    """KubeRay CRDs for offline validation (`../shared/schemas/kuberay`)."""
+    return _need(SHARED / "schemas" / "kuberay")
+
+
+@pytest.fixture
+def assets() -> Path:
+    return ASSETS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests using the shared-data fixtures carry the needs_shared_data marker automatically."""
+    for item in items:
+        if {"seed_data", "kuberay_schemas"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.needs_shared_data)
