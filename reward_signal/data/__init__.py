@@ -1,0 +1,1 @@
+"""Datasets: manifest, fetch and verification, schema validation, subsets, contamination, prompt templates."""

@@ -1,0 +1,68 @@
+"""validate_file names every row and column VERL could not use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reward_signal.data.validate import Problem, validate_file
+from tests.unit.data.conftest import make_row
+
+
+def test_valid_rows_have_no_problems(parquet_file: Callable[..., Path]) -> None:
+    assert validate_file(parquet_file([make_row(i) for i in range(3)])) == []
+
+
+def _broken(mutate: Callable[[dict], None]) -> list[dict]:
+    rows = [make_row(i) for i in range(3)]
+    mutate(rows[1])
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("mutate", "column", "message"),
+    [
+        (lambda r: r["reward_model"].update(ground_truth=""), "reward_model.ground_truth", "is empty"),
+        (
+            lambda r: r["reward_model"].update(ground_truth='[""]'),
+            "reward_model.ground_truth",
+            "no non-empty answer",
+        ),
+        (
+            lambda r: r["reward_model"].update(ground_truth="[]"),
+            "reward_model.ground_truth",
+            "no non-empty answer",
+        ),
+        (lambda r: r.update(prompt=[]), "prompt", "non-empty list"),
+        (lambda r: r["prompt"].pop(), "prompt", "last message must be the user turn"),
+        (lambda r: r["prompt"][1].update(content=" "), "prompt[1].content", "non-empty string"),
+        (lambda r: r["prompt"][1].update(role="robot"), "prompt[1].role", "must be one of"),
+        (lambda r: r.update(data_source=""), "data_source", "non-empty string"),
+        (lambda r: r["extra_info"].update(index=None), "extra_info.index", "must be an integer"),
+        (lambda r: r["extra_info"].update(split=None), "extra_info.split", "non-empty string"),
+    ],
+)
+def test_each_defect_is_reported_with_row_and_column(
+    parquet_file: Callable[..., Path], mutate: Callable[[dict], None], column: str, message: str
+) -> None:
+    problems = validate_file(parquet_file(_broken(mutate)))
+    assert [(p.row, p.column) for p in problems] == [(1, column)]
+    assert message in problems[0].message
+    assert str(problems[0]).startswith(f"row 1, {column}: ")
+
+
+def test_plain_latex_ground_truth_is_valid(parquet_file: Callable[..., Path]) -> None:
+    rows = _broken(lambda r: r["reward_model"].update(ground_truth="[2, 5)"))
+    assert validate_file(parquet_file(rows)) == []
+
+
+def test_missing_column(parquet_file: Callable[..., Path]) -> None:
+    rows = [{k: v for k, v in make_row(i).items() if k != "reward_model"} for i in range(2)]
+    assert validate_file(parquet_file(rows)) == [Problem(None, "reward_model", "column is missing")]
+
+
+def test_seed_files_are_valid(seed_data: Path) -> None:
+    for path in sorted(seed_data.rglob("*.parquet")):
+        assert validate_file(path) == [], path
