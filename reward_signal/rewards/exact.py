@@ -1,0 +1,60 @@
+"""The cheap exact path: decide the common cases (same normalised string, integers, simple fractions)
+without sympy, so only the rest needs the guarded math-verify path.
+
+It must never contradict math-verify: it answers True only for forms math-verify also accepts as equal,
+answers False only when both sides are plain integers or integer fractions, and otherwise says None
+("ask math-verify").
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import lru_cache
+
+# Spacing and sizing commands that never change a value.
+_NOISE_RE = re.compile(r"\\left|\\right|\\[,;:! ]|\\displaystyle|\s+|\$")
+_INT_RE = re.compile(r"[+-]?\d{1,40}")
+_DECIMAL_RE = re.compile(r"[+-]?\d{0,40}\.\d{1,40}")
+_FRAC_RE = re.compile(r"(-)?\\[dt]?frac\{([+-]?\d{1,40})\}\{(\d{1,40})\}")
+_SLASH_RE = re.compile(r"([+-]?\d{1,40})/(\d{1,40})")
+# Longer inputs go to math-verify: normalising them here is not worth it on the hot path.
+_MAX_EXACT_LEN = 200
+
+
+@lru_cache(maxsize=65536)
+def normalise(answer: str) -> str:
+    """Drop spacing/sizing commands, `$` and whitespace, and a trailing full stop."""
+    return _NOISE_RE.sub("", answer).rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def _number(text: str) -> tuple[Fraction, bool] | None:
+    """(value, is_rational_form) for an integer, integer fraction or decimal; None for anything else."""
+    if _INT_RE.fullmatch(text):
+        return Fraction(int(text)), True
+    match = _FRAC_RE.fullmatch(text) or _SLASH_RE.fullmatch(text)
+    if match:
+        groups = match.groups()
+        sign = -1 if len(groups) == 3 and groups[0] else 1
+        num, den = int(groups[-2]), int(groups[-1])
+        return (Fraction(sign * num, den), True) if den else None
+    if _DECIMAL_RE.fullmatch(text):
+        return Fraction(text), False
+    return None
+
+
+def exact_verdict(pred: str, gold: str) -> bool | None:
+    """True/False when decidable without sympy, else None."""
+    if len(pred) > _MAX_EXACT_LEN or len(gold) > _MAX_EXACT_LEN:
+        return None
+    pred_n, gold_n = normalise(pred), normalise(gold)
+    pred_num, gold_num = _number(pred_n), _number(gold_n)
+    if pred_num is None or gold_num is None:
+        # Identical simple numbers are settled above; identical other strings still go to math-verify,
+        # which can reject forms it cannot parse (keeps verdicts identical to math-verify's).
+        return None
+    if pred_num[0] == gold_num[0]:
+        return True
+    # Decimals are compared by math-verify with rounding (0.333333 may equal 1/3): let it decide.
+    return False if pred_num[1] and gold_num[1] else None

@@ -1,0 +1,130 @@
+"""Rule-based grading: extract the final answer, settle easy cases exactly, send the rest to the guarded pool."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reward_signal.rewards import extraction, verification
+from reward_signal.rewards.exact import exact_verdict
+from reward_signal.rewards.pool import get_pool
+
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Grade:
+    """Verdict on one response. `timed_out` means the bound was hit (scored incorrect)."""
+
+    correct: bool
+    pred: str | None
+    timed_out: bool
+    format_ok: bool
+
+
+@lru_cache(maxsize=65536)
+def accepted_answers(ground_truth: str) -> tuple[str, ...]:
+    """Accepted gold answers: a JSON list *of strings* is several answers; anything else is one LaTeX answer.
+
+    `[1, 3]` or `[-2,7]` is an interval, not a list of answers, so it stays one answer.
+    """
+    text = ground_truth.strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list) and parsed and all(isinstance(item, str) for item in parsed):
+            return tuple(item.strip() for item in parsed)
+    return (text,)
+
+
+def _exact(pred: str, golds: tuple[str, ...]) -> bool | None:
+    """True if any gold matches exactly, False if every gold is decidably different, else None."""
+    verdicts = [exact_verdict(pred, gold) for gold in golds]
+    if any(verdicts):
+        return True
+    return False if all(v is False for v in verdicts) else None
+
+
+def _fast_grade(solution_str: str, golds: tuple[str, ...]) -> tuple[Grade | None, str | None, str]:
+    """A Grade decided without sympy (or None), plus the boxed answer and answer region for the slow path."""
+    ok = extraction.format_ok(solution_str)
+    region = extraction.answer_region(solution_str)
+    if region is None:  # thinking never closed: truncated, no answer
+        return Grade(False, None, False, ok), None, ""
+    boxed = extraction.last_boxed(solution_str)
+    if boxed is not None:
+        verdict = _exact(boxed, golds)
+        if verdict is not None:
+            return Grade(verdict, boxed, False, ok), boxed, region
+    elif not region.strip():
+        return Grade(False, None, False, ok), None, region
+    return None, boxed, region
+
+
+def grade(solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT) -> Grade:
+    """Rule-based verdict (math-verify), never blocking longer than `timeout` seconds in any thread."""
+    golds = accepted_answers(ground_truth)
+    fast, boxed, region = _fast_grade(solution_str, golds)
+    if fast is not None:
+        return fast
+    outcome = get_pool().run(verification.verify_answer, (boxed, region, golds), timeout)
+    correct, pred = outcome.value if outcome.value is not None else (False, boxed)
+    return Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solution_str))
+
+
+def grade_many(
+    solutions: list[str], ground_truths: list[str], timeout: float = DEFAULT_TIMEOUT, progress: bool = False
+) -> list[Grade]:
+    """Grade a batch in parallel over the reused pool: exact cases in-process, the rest in workers."""
+    if len(solutions) != len(ground_truths):
+        raise ValueError(f"{len(solutions)} solutions but {len(ground_truths)} ground truths")
+    pool = get_pool()
+    grades: list[Grade | None] = []
+    pending = {}
+    for index, (solution, truth) in enumerate(zip(solutions, ground_truths, strict=True)):
+        golds = accepted_answers(truth)
+        fast, boxed, region = _fast_grade(solution, golds)
+        grades.append(fast)
+        if fast is None:
+            args = (boxed, region, golds)
+            pending[index] = (pool.submit(verification.verify_answer, args, timeout), args, boxed)
+    bar = _progress(len(solutions), progress)
+    bar.update(len(solutions) - len(pending))
+    for index, (future, args, boxed) in pending.items():
+        # Each sample is bounded by pebble from the moment it starts; queued ones are not charged for the wait.
+        outcome = pool.outcome(
+            future, None, lambda a=args: pool.submit(verification.verify_answer, a, timeout)
+        )
+        correct, pred = outcome.value if outcome.value is not None else (False, boxed)
+        grades[index] = Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solutions[index]))
+        bar.update(1)
+    bar.close()
+    return [g for g in grades if g is not None]
+
+
+def _progress(total: int, enabled: bool):  # noqa: ANN202 - tqdm is imported lazily
+    from tqdm import tqdm
+
+    return tqdm(total=total, disable=not enabled, desc="grading", unit="sample")
+
+
+def extract_answer(solution_str: str, timeout: float = DEFAULT_TIMEOUT) -> str | None:
+    """Last boxed answer after the last `</think>`; without one, math-verify's extraction (guarded)."""
+    region = extraction.answer_region(solution_str)
+    if region is None:
+        return None
+    boxed = extraction.last_boxed(solution_str)
+    if boxed is not None or not region.strip():
+        return boxed
+    return get_pool().run(verification.fallback_answer, (region,), timeout).value
+
+
+def same_answer(first: str, second: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
+    """math-verify equivalence of two extracted answers; exact cases without sympy."""
+    verdict = exact_verdict(first, second)
+    if verdict is not None:
+        return verdict
+    return bool(get_pool().run(verification.same_answer_worker, (first, second), timeout).value)

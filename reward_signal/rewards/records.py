@@ -1,0 +1,78 @@
+"""The per-sample reward record VERL receives: the reward paid plus what training logs need next to it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reward_signal.rewards.grading import DEFAULT_TIMEOUT, Grade, grade
+from reward_signal.rewards.reward_types import Sample, resolve_params
+
+# Evaluation sets are always scored rule-based, whatever the training reward type.
+EVAL_DATA_SOURCES = frozenset({"HuggingFaceH4/MATH-500"})
+EVAL_PREFIX = "test-"
+
+
+def is_validation(data_source: str | None, extra_info: Mapping[str, Any] | None) -> bool:
+    """Validation data: extra_info split 'test', or a data_source of an evaluation set."""
+    if extra_info and str(extra_info.get("split", "")).lower() == "test":
+        return True
+    return bool(data_source) and (
+        data_source in EVAL_DATA_SOURCES or str(data_source).startswith(EVAL_PREFIX)
+    )
+
+
+def prompt_key(extra_info: Mapping[str, Any] | None) -> str:
+    """The prompt's identity for reproducible draws: VERL's `uid` when given, else the dataset `index`."""
+    if not extra_info:
+        return ""
+    for key in ("uid", "index"):
+        if extra_info.get(key) is not None:
+            return str(extra_info[key])
+    return ""
+
+
+def record(
+    verdict: Grade,
+    solution_str: str,
+    reward_type: str,
+    data_source: str | None,
+    extra_info: Mapping[str, Any] | None,
+    timeout: float,
+    params: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The record for an already graded sample; the same keys for every sample (VERL takes them from the first).
+
+    Keys: score (reward paid), acc (rule-based correctness, always), format_ok, timed_out, reward_type
+    (numeric code, see REWARD_TYPES), validation (1 if scored rule-based as validation data), pred.
+    """
+    validation = is_validation(data_source, extra_info)
+    kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
+    if validation:
+        kind, merged = resolve_params("rule_based", {})
+    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout), merged)
+    return {
+        "score": float(paid),
+        "acc": float(verdict.correct),
+        "format_ok": float(verdict.format_ok),
+        "timed_out": float(verdict.timed_out),
+        "reward_type": kind.code,
+        "validation": float(validation),
+        "pred": verdict.pred if verdict.pred is not None else "",
+    }
+
+
+def score(
+    solution_str: str,
+    ground_truth: str,
+    *,
+    reward_type: str = "rule_based",
+    data_source: str | None = None,
+    extra_info: Mapping[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    **params: Any,
+) -> dict[str, Any]:
+    """Score one response under `reward_type` (parameters as keyword arguments); see `record` for the keys."""
+    resolve_params(reward_type, dict(params))  # fail on a bad config before any grading work
+    verdict = grade(solution_str, ground_truth, timeout=timeout)
+    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)

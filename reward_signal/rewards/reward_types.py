@@ -1,0 +1,154 @@
+"""Registry of reward types: each maps a graded sample to the reward actually paid.
+
+Randomised rewards are decided by a hash of (seed, prompt key, response), never by global RNG state,
+so a sample gets the same reward in every run, process and Ray worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reward_signal.common.errors import ConfigError
+from reward_signal.rewards.grading import Grade
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What a reward type may look at: the verdict, the response, and the key of its prompt."""
+
+    grade: Grade
+    response: str
+    prompt_key: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class RewardType:
+    """A reward type: `code` is the number logged as `reward_type` (VERL averages every extra into a metric)."""
+
+    name: str
+    code: int
+    definition: str
+    pay: Callable[[Sample, dict[str, Any]], float]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def unit_draw(seed: int, prompt_key: str, response: str, salt: str) -> float:
+    """A reproducible uniform draw in [0, 1) from the sample's identity."""
+    digest = hashlib.sha256(
+        f"{salt}\0{seed}\0{prompt_key}\0{response}".encode("utf-8", "surrogatepass")
+    ).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _rule_based(sample: Sample, params: dict[str, Any]) -> float:
+    return float(sample.grade.correct)
+
+
+def _random(sample: Sample, params: dict[str, Any]) -> float:
+    return float(unit_draw(params["seed"], sample.prompt_key, sample.response, "random") < params["p"])
+
+
+def _random_format_gated(sample: Sample, params: dict[str, Any]) -> float:
+    return _random(sample, params) if sample.grade.format_ok else 0.0
+
+
+def _format(sample: Sample, params: dict[str, Any]) -> float:
+    return float(sample.grade.format_ok)
+
+
+def _noisy(sample: Sample, params: dict[str, Any]) -> float:
+    flip = unit_draw(params["seed"], sample.prompt_key, sample.response, "noisy") < params["p"]
+    return float(sample.grade.correct != flip)
+
+
+def _inverted(sample: Sample, params: dict[str, Any]) -> float:
+    return float(sample.grade.format_ok and not sample.grade.correct)
+
+
+def _majority_vote(sample: Sample, params: dict[str, Any]) -> float:
+    from reward_signal.rewards.grading import same_answer
+
+    majority = params["majority_answer"]
+    pred = sample.grade.pred
+    if majority is None or pred is None:
+        return 0.0
+    return float(same_answer(pred, majority, timeout=sample.timeout))
+
+
+_TYPES = (
+    RewardType(
+        "rule_based",
+        0,
+        "1.0 if the final answer matches the ground truth by math-verify, else 0.0.",
+        _rule_based,
+    ),
+    RewardType(
+        "random",
+        1,
+        "1 with probability `p` (default 0.5) regardless of the response (Bernoulli, reproducible by `seed`).",
+        _random,
+        {"p": 0.5, "seed": 0},
+    ),
+    RewardType(
+        "random_format_gated",
+        2,
+        "The seed's RANDOM_REWARD: 0 if the format check fails, else 1 with probability `p` (default 1/2).",
+        _random_format_gated,
+        {"p": 0.5, "seed": 0},
+    ),
+    RewardType("format", 3, "1 if the format check passes, else 0.", _format),
+    RewardType(
+        "noisy",
+        4,
+        "The rule-based score flipped with probability `p` (default 0.1, reproducible by `seed`).",
+        _noisy,
+        {"p": 0.1, "seed": 0},
+    ),
+    RewardType(
+        "inverted", 5, "1 - rule-based, gated by the format check (0 when the format fails).", _inverted
+    ),
+    RewardType(
+        "majority_vote",
+        6,
+        "Label-free: 1 if the response's answer is math-verify-equivalent to the most common answer of its "
+        "prompt's group of responses (`majority_answer`, set by the group scorer), else 0.",
+        _majority_vote,
+        {"majority_answer": None},
+    ),
+)
+REWARD_TYPES: dict[str, RewardType] = {t.name: t for t in _TYPES}
+
+
+def resolve_params(reward_type: str, params: dict[str, Any]) -> tuple[RewardType, dict[str, Any]]:
+    """The type and its full parameter set; unknown types, unknown or out-of-range parameters are ConfigErrors."""
+    if reward_type not in REWARD_TYPES:
+        raise ConfigError(f"unknown reward type {reward_type!r}: choose one of {', '.join(REWARD_TYPES)}")
+    kind = REWARD_TYPES[reward_type]
+    unknown = sorted(set(params) - set(kind.defaults))
+    if unknown:
+        allowed = ", ".join(kind.defaults) or "none"
+        raise ConfigError(
+            f"reward type {reward_type!r} has no parameter(s) {', '.join(unknown)} (allowed: {allowed})"
+        )
+    merged = {**kind.defaults, **params}
+    if "p" in merged:
+        try:
+            merged["p"] = float(merged["p"])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"reward type {reward_type!r}: p must be a number in [0, 1], got {merged['p']!r}"
+            ) from exc
+        if not 0.0 <= merged["p"] <= 1.0:
+            raise ConfigError(f"reward type {reward_type!r}: p must be in [0, 1], got {merged['p']}")
+    if "seed" in merged:
+        try:
+            merged["seed"] = int(merged["seed"])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"reward type {reward_type!r}: seed must be an integer, got {merged['seed']!r}"
+            ) from exc
+    return kind, merged

@@ -1,0 +1,65 @@
+"""The sympy work (math-verify parsing and equivalence). Runs only inside pool worker processes.
+
+math-verify's own timeouts use `signal.alarm`, which fails outside a main thread; here they are
+switched off and the pool enforces the bound by killing the worker instead (see `pool.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+# math-verify warns once per process that its signal timeout is off: that is deliberate here.
+logging.getLogger("math_verify").setLevel(logging.ERROR)
+
+
+def _configs() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    from math_verify.parser import ExprExtractionConfig, LatexExtractionConfig
+
+    return (LatexExtractionConfig(),), (ExprExtractionConfig(), LatexExtractionConfig())
+
+
+def _parse(text: str, configs: tuple[Any, ...]) -> list[Any]:
+    from math_verify.parser import parse
+
+    return parse(text, configs, parsing_timeout=None)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=16384)
+def parse_gold(gold: str) -> list[Any]:
+    """Gold answers are parsed once per worker process and cached: they repeat across a group and epochs."""
+    latex_only, _ = _configs()
+    return _parse("\\boxed{" + gold + "}", latex_only)
+
+
+def parse_pred(boxed: str | None, region: str) -> list[Any]:
+    """The boxed answer when there is one, else math-verify's own extraction of a final expression."""
+    latex_only, expr_and_latex = _configs()
+    if boxed is not None:
+        return _parse("\\boxed{" + boxed + "}", latex_only)
+    return _parse(region, expr_and_latex)
+
+
+def _equivalent(gold: list[Any], pred: list[Any]) -> bool:
+    from math_verify.grader import verify
+
+    return bool(gold and pred and verify(gold, pred, timeout_seconds=None))
+
+
+def verify_answer(boxed: str | None, region: str, golds: tuple[str, ...]) -> tuple[bool, str | None]:
+    """(correct against any accepted gold answer, extracted prediction as text)."""
+    pred = parse_pred(boxed, region)
+    text = boxed if boxed is not None else (str(pred[-1]) if pred else None)
+    return any(_equivalent(parse_gold(gold), pred) for gold in golds), text
+
+
+def fallback_answer(region: str) -> str | None:
+    """math-verify's extraction of a final expression from an unboxed response, as text."""
+    pred = parse_pred(None, region)
+    return str(pred[-1]) if pred else None
+
+
+def same_answer_worker(first: str, second: str) -> bool:
+    """math-verify equivalence of two extracted answers (both treated as LaTeX)."""
+    return _equivalent(parse_gold(first), parse_gold(second))

@@ -1,0 +1,72 @@
+"""The verl 0.9.1 Hydra overrides that wire the kit's reward into `main_ppo` (the launcher calls this)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from reward_signal.common.errors import ConfigError
+from reward_signal.rewards.reward_types import resolve_params
+
+REWARD_FILE_ENV = "REWARD_SIGNAL_REWARD_FILE"
+SHIM_RELATIVE = Path("script") / "novel_math_gen_rm_reward_function.py"
+# Reward types that need every response of a prompt at once go through the kit's group manager.
+GROUP_REWARD_TYPES = frozenset({"majority_vote"})
+GROUP_MANAGER_MODULE = "pkg://reward_signal.rewards.verl_manager"
+GROUP_MANAGER_CLASS = "GroupVoteRewardManager"
+# Characters Hydra accepts in an unquoted override value.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./:+-]+")
+
+
+def reward_file() -> Path:
+    """Absolute path of the reward shim: $REWARD_SIGNAL_REWARD_FILE, else `script/` of the installed repo."""
+    override = os.environ.get(REWARD_FILE_ENV)
+    path = Path(override) if override else Path(__file__).resolve().parents[2] / SHIM_RELATIVE
+    if not path.is_file():
+        hint = f"set {REWARD_FILE_ENV} to the file" if not override else f"fix {REWARD_FILE_ENV}"
+        raise ConfigError(
+            f"reward function file {path} not found (install the repo with `pip install -e .`, or {hint})"
+        )
+    return path.resolve()
+
+
+def hydra_value(value: Any) -> str:
+    """Render a Python value as a Hydra override value (quoted when it is not a plain token)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    text = str(value)
+    if isinstance(value, int | float) or _PLAIN_VALUE.fullmatch(text):
+        return text
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def reward_overrides(reward_type: str, params: dict[str, Any]) -> list[str]:
+    """Overrides selecting our reward function (and, for group rewards, the kit's group manager).
+
+    `params` are validated against the reward type here, so a typo fails before a cluster is booked.
+    """
+    resolve_params(reward_type, dict(params))
+    overrides = [
+        f"reward.custom_reward_function.path={hydra_value(str(reward_file()))}",
+        "reward.custom_reward_function.name=compute_score",
+    ]
+    if reward_type in GROUP_REWARD_TYPES:
+        overrides += [
+            "reward.reward_manager.source=importlib",
+            f"reward.reward_manager.name={GROUP_MANAGER_CLASS}",
+            f"reward.reward_manager.module.path={GROUP_MANAGER_MODULE}",
+            # One reward actor sees every response, so each prompt's group meets in one place.
+            "reward.num_workers=1",
+        ]
+    else:
+        overrides += ["reward.reward_manager.source=register", "reward.reward_manager.name=naive"]
+    overrides.append(f"+reward.custom_reward_function.reward_kwargs.reward_type={reward_type}")
+    overrides += [
+        f"+reward.custom_reward_function.reward_kwargs.{key}={hydra_value(value)}"
+        for key, value in sorted(params.items())
+    ]
+    return overrides
