@@ -1,0 +1,202 @@
+"""`reward-signal train`: experiment file -> validated VERL command -> run directory -> exec VERL.
+
+`prepare()` does everything that can fail (and launches nothing); `launch()` writes the run directory
+and replaces this process with VERL (`os.execvpe`), so signals from Kubernetes or Ctrl-C reach VERL
+directly and its exit code is the job's.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from reward_signal.common.errors import ConfigError, DataError
+from reward_signal.common.paths import data_dir, runs_dir
+from reward_signal.launch.experiment import Experiment, load_experiment
+from reward_signal.launch.modes import Layout, Mode, layout_for, parse_mode
+from reward_signal.launch.render import RunPaths, render, worker_env
+from reward_signal.launch.rundir import attempt_stamp, provenance, secret_values, write_run_dir
+
+VERL_ENTRY = ("-m", "verl.trainer.main_ppo")
+WANDB_OFFLINE_NOTE = (
+    "W&B is offline (WANDB_API_KEY is not set): logs go to {run_dir}/wandb; "
+    "upload them later with `wandb sync {run_dir}/wandb/offline-run-*`"
+)
+
+
+@dataclass
+class Plan:
+    """A validated launch: what will run, where it writes, and what to tell the user."""
+
+    experiment: Experiment
+    layout: Layout
+    paths: RunPaths
+    overrides: list[str]
+    argv: list[str]
+    env_updates: dict[str, str]
+    config: dict[str, Any]
+    train_files: list[Path]
+    val_files: list[Path]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def command(self) -> str:
+        import shlex
+
+        return " ".join(shlex.quote(part) for part in self.argv)
+
+
+def seed_reward_type(text: str) -> str:
+    """The seed's REWARD_MODEL_TYPE spellings (RULE_BASED, RANDOM_REWARD) -> the kit's names."""
+    name = text.strip().lower()
+    return name.removesuffix("_reward") if name.endswith("_reward") else name
+
+
+def data_file(ref: str, must_exist: bool) -> Path:
+    """A manifest name or parquet path -> absolute path; `must_exist=False` renders for another machine."""
+    from reward_signal.data.manifest import dataset_path, load_manifest
+
+    try:
+        if must_exist:
+            return dataset_path(ref).resolve()
+        manifest = load_manifest()
+        if ref in manifest.names:
+            return data_dir() / manifest.get(ref).path
+        return Path(ref).expanduser().resolve()
+    except DataError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+@functools.cache
+def _file_problems(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    from reward_signal.data.validate import validate_file
+
+    try:
+        return tuple(str(problem) for problem in validate_file(path))
+    except DataError as exc:
+        return (str(exc),)
+
+
+def data_problems(paths: Sequence[Path], limit: int = 5) -> list[str]:
+    """`data validate` on each file (cached per file version): the first few problems per file."""
+    problems = []
+    for path in paths:
+        stat = path.stat()
+        found = _file_problems(path, stat.st_mtime_ns, stat.st_size)
+        more = (
+            f" (and {len(found) - limit} more; run `reward-signal data validate {path}`)"
+            if len(found) > limit
+            else ""
+        )
+        problems += [f"{path}: {problem}" for problem in found[:limit]]
+        if more:
+            problems[-1] += more
+    return problems
+
+
+def distinct_prompts(paths: Sequence[Path]) -> int:
+    """How many different prompts the training files hold (upsampled subsets repeat rows)."""
+    from reward_signal.data.parquet import read_table
+
+    seen: set[str] = set()
+    for path in paths:
+        for prompt in read_table(path, columns=["prompt"]).column("prompt").to_pylist():
+            seen.add(json.dumps(prompt, sort_keys=True))
+    return len(seen)
+
+
+def prepare(
+    exp_ref: str | Path,
+    mode: Mode | str,
+    sets: Sequence[str] = (),
+    *,
+    patch: dict[str, Any] | None = None,
+    runs_root: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    check_data: bool = True,
+) -> Plan:
+    """Load, render and validate; raises ConfigError (exit 78) on any problem and launches nothing."""
+    from reward_signal.launch.validate import validate_overrides
+
+    env = os.environ if env is None else env
+    now = now or datetime.now(UTC)
+    mode = parse_mode(str(mode))
+    exp = load_experiment(exp_ref, mode, patch)
+    layout = layout_for(mode, env)
+    run_dir = (runs_root or runs_dir()).resolve() / exp.name
+    paths = RunPaths(run_dir, run_dir / "metrics" / f"attempt-{attempt_stamp(now)}.jsonl")
+    train_files = [data_file(ref, check_data) for ref in exp.data.train]
+    val_files = [data_file(ref, check_data) for ref in exp.data.val]
+    wandb_online = bool(env.get("WANDB_API_KEY"))
+    overrides, notices = render(exp, layout, paths, train_files, val_files, wandb_online, sets)
+    _, resolved = validate_overrides(overrides, local=layout.ray_address is None)
+    if check_data:
+        problems = data_problems([*train_files, *val_files])
+        if problems:
+            raise ConfigError("data files fail `data validate`:\n  - " + "\n  - ".join(problems))
+    if exp.logging.wandb and not wandb_online:
+        notices.append(WANDB_OFFLINE_NOTE.format(run_dir=run_dir))
+    return Plan(
+        experiment=exp,
+        layout=layout,
+        paths=paths,
+        overrides=overrides,
+        argv=[sys.executable, *VERL_ENTRY, *overrides],
+        env_updates=worker_env(exp, paths, wandb_online),
+        config=resolved,
+        train_files=train_files,
+        val_files=val_files,
+        notices=notices,
+    )
+
+
+def run_info(plan: Plan, env: Mapping[str, str], now: datetime) -> dict[str, Any]:
+    """run.json: what ran (from the resolved config, so `--set` changes show) and where it came from."""
+    from reward_signal.rewards.reward_types import resolve_params
+
+    exp, config = plan.experiment, plan.config
+    _, reward_params = resolve_params(exp.reward.type, dict(exp.reward.params))
+    trainer = config["trainer"]
+    return {
+        "experiment": exp.name,
+        "model": config["actor_rollout_ref"]["model"]["path"],
+        "reward_type": exp.reward.type,
+        "reward_params": reward_params,
+        "algorithm": exp.algorithm.name,
+        "train_data": list(exp.data.train),
+        "train_files": [str(path) for path in plan.train_files],
+        "val_files": [str(path) for path in plan.val_files],
+        "train_prompts": distinct_prompts(plan.train_files),
+        "seed": exp.seed,
+        "mode": str(plan.layout.mode),
+        "n_gpus": trainer["n_gpus_per_node"] * trainer["nnodes"],
+        "nnodes": trainer["nnodes"],
+        "metrics_file": str(plan.paths.metrics_file),
+        **provenance(env, now),
+    }
+
+
+def launch(plan: Plan, env: Mapping[str, str] | None = None, now: datetime | None = None) -> NoReturn:
+    """Write the run directory, then exec VERL in this process (no wrapper left in between)."""
+    env = dict(os.environ if env is None else env)
+    now = now or datetime.now(UTC)
+    write_run_dir(
+        plan.paths.run_dir,
+        run_info=run_info(plan, env, now),
+        config=plan.config,
+        overrides=plan.overrides,
+        argv=plan.argv,
+        env_updates=plan.env_updates,
+        secrets=secret_values(env),
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe(plan.argv[0], plan.argv, {**env, **plan.env_updates})

@@ -1,0 +1,173 @@
+"""Prove an override list valid for the installed VERL before any GPU is touched.
+
+Order: Hydra's own parser (syntax) -> every key must exist in VERL's composed default config (or be a
+`+new` key / config group) and have the type of VERL's default -> compose against the installed VERL's
+config dir (`ppo_trainer`) -> no mandatory `???` left -> VERL's own `validate_config` -> the kit's checks
+(checks.py). Hydra and VERL are imported here only, never at CLI start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.metadata
+import importlib.util
+import io
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reward_signal.common.errors import ConfigError, KitError
+from reward_signal.common.pins import VERL_VERSION
+from reward_signal.launch.checks import flatten, kit_problems, type_problem, unknown_key_problem
+
+CONFIG_NAME = "ppo_trainer"
+# `???` keys VERL leaves unset on purpose when no reward model is enabled.
+OPTIONAL_MISSING = {"reward.reward_model.rollout.name"}
+
+
+def verl_config_dir() -> Path:
+    """The installed VERL's Hydra config directory (found without importing verl)."""
+    spec = importlib.util.find_spec("verl")
+    if spec is None or not spec.submodule_search_locations:
+        raise KitError("verl is not installed here: pip install -e '.[verl]' (or run inside the kit's image)")
+    installed = importlib.metadata.version("verl")
+    if installed != VERL_VERSION:
+        raise ConfigError(
+            f"installed verl is {installed}, but the kit renders configs for verl {VERL_VERSION}"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "trainer" / "config"
+
+
+def _ensure_hydra() -> None:
+    """Initialise Hydra on VERL's config dir once per process (repeated composes then cost ~0.3 s)."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    config_dir = str(verl_config_dir())
+    hydra = GlobalHydra.instance()
+    if hydra.is_initialized() and getattr(_ensure_hydra, "config_dir", None) == config_dir:
+        return
+    hydra.clear()
+    initialize_config_dir(config_dir=config_dir, version_base=None)
+    _ensure_hydra.config_dir = config_dir  # type: ignore[attr-defined]
+
+
+def compose(overrides: Sequence[str]) -> Any:
+    """VERL's `ppo_trainer` config with `overrides` applied (an OmegaConf DictConfig)."""
+    from hydra import compose as hydra_compose
+
+    _ensure_hydra()
+    try:
+        return hydra_compose(config_name=CONFIG_NAME, overrides=list(overrides))
+    except Exception as exc:  # Hydra raises several unrelated types for a bad override
+        raise ConfigError(
+            f"the overrides do not compose against verl {VERL_VERSION}'s config: {exc}"
+        ) from exc
+
+
+@functools.cache
+def default_keys() -> dict[str, Any]:
+    """Every dotted key of VERL's default config -> its default (interpolations unresolved)."""
+    from omegaconf import OmegaConf
+
+    return flatten(OmegaConf.to_container(compose([]), resolve=False))
+
+
+@functools.cache
+def config_groups() -> frozenset[str]:
+    """Hydra config groups (`model_engine=...`, `actor@actor_rollout_ref.actor=...` select files, not values)."""
+    return frozenset(
+        path.name for path in verl_config_dir().iterdir() if path.is_dir() and path.name != "__pycache__"
+    )
+
+
+@functools.cache
+def _field_types(target: str) -> dict[str, Any]:
+    """Field annotations of a VERL config dataclass named by a `_target_` (empty if it cannot be read)."""
+    import typing
+
+    module_name, _, class_name = target.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+        return typing.get_type_hints(cls)
+    except Exception:  # a target we cannot introspect: fall back to the default's type
+        return {}
+
+
+def declared_type(key: str, defaults: dict[str, Any]) -> Any:
+    """The annotation VERL declares for `key`, when its section names a config dataclass (`_target_`)."""
+    section, _, field = key.rpartition(".")
+    target = defaults.get(f"{section}._target_") if section else None
+    return _field_types(target).get(field) if isinstance(target, str) else None
+
+
+def key_problems(overrides: Sequence[str]) -> list[str]:
+    """Syntax, unknown keys (with the closest valid key) and types against VERL's defaults."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    parser = OverridesParser.create()
+    defaults = default_keys()
+    known = list(defaults)
+    problems = []
+    for text in overrides:
+        try:
+            (parsed,) = parser.parse_overrides([text])
+        except HydraException as exc:
+            problems.append(f"cannot parse override {text!r}: {exc}")
+            continue
+        key = parsed.key_or_group
+        if parsed.is_add() or parsed.is_force_add() or parsed.is_delete():
+            continue
+        if key not in defaults:
+            if key.split("@", 1)[0] not in config_groups():
+                problems.append(unknown_key_problem(key, known))
+            continue
+        problem = type_problem(key, parsed.value(), defaults[key], declared_type(key, defaults))
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _fail(problems: list[str]) -> None:
+    if problems:
+        listed = "\n  - ".join(problems)
+        raise ConfigError(f"invalid VERL configuration (verl {VERL_VERSION}):\n  - {listed}")
+
+
+def run_verl_validation(config: Any) -> None:
+    """VERL's own `validate_config`, as `main_ppo` calls it; its failures become ConfigErrors."""
+    from verl.trainer.ppo.utils import need_critic, need_reference_policy
+    from verl.utils.config import validate_config
+
+    output = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(output), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            validate_config(
+                config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config)
+            )
+    except (
+        Exception
+    ) as exc:  # VERL signals with AssertionError, ValueError, TypeError, InstantiationException
+        _fail([f"VERL's validate_config rejected it: {type(exc).__name__}: {exc}".strip()])
+
+
+def validate_overrides(overrides: Sequence[str], *, local: bool) -> tuple[Any, dict[str, Any]]:
+    """Compose and check `overrides`; returns (DictConfig, resolved plain dict). Raises ConfigError."""
+    from omegaconf import OmegaConf
+
+    _fail(key_problems(overrides))
+    config = compose(overrides)
+    optional = set() if config.reward.reward_model.enable else OPTIONAL_MISSING
+    missing = sorted(set(OmegaConf.missing_keys(config)) - optional)
+    _fail([f"{key} must be set (VERL leaves it '???')" for key in missing])
+    try:
+        resolved = OmegaConf.to_container(config, resolve=True)
+    except Exception as exc:
+        raise ConfigError(f"the composed config does not resolve: {exc}") from exc
+    run_verl_validation(config)
+    _fail(kit_problems(resolved, local))
+    return config, resolved
