@@ -11,10 +11,15 @@ import yaml
 
 from reward_signal.cli import main
 from reward_signal.data.fetch import sha256_of
-from reward_signal.data.parquet import read_rows
+from reward_signal.data.parquet import read_rows, write_rows
 from tests.unit.data.conftest import leftovers, make_row
 
 DATA_COMMANDS = ("fetch", "validate", "subsets", "contamination", "template")
+
+
+def data(command: str) -> int:
+    """Run `reward-signal data COMMAND` in-process (paths here contain no spaces)."""
+    return main(["data", *command.split()])
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +46,6 @@ def test_fetch_uses_the_mirror_env_var(
     rel = "data/x/tiny.parquet"
     path = mirror / rel
     path.parent.mkdir(parents=True)
-    from reward_signal.data.parquet import write_rows
-
     write_rows(path, [make_row(0), make_row(1)])
     commit = "b" * 40
     manifest = {
@@ -62,11 +65,11 @@ def test_fetch_uses_the_mirror_env_var(
     (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest))
     monkeypatch.setenv("REWARD_SIGNAL_MANIFEST", str(tmp_path / "manifest.yaml"))
     monkeypatch.setenv("REWARD_SIGNAL_DATA_MIRROR", str(mirror))
-    assert main(["data", "fetch"]) == 0
+    assert data("fetch") == 0
     assert "fetched  tiny" in capsys.readouterr().out
-    assert main(["data", "fetch", "--only", "tiny"]) == 0
+    assert data("fetch --only tiny") == 0
     assert "0 fetched, 1 already verified" in capsys.readouterr().out
-    assert main(["data", "validate", "tiny"]) == 0
+    assert data("validate tiny") == 0
 
 
 def test_validate_reports_rows_and_fails(
@@ -76,7 +79,7 @@ def test_validate_reports_rows_and_fails(
     rows[2]["reward_model"]["ground_truth"] = ""
     bad = parquet_file(rows, "bad.parquet")
     good = parquet_file([make_row(0)], "good.parquet")
-    assert main(["data", "validate", str(good), str(bad)]) == 1
+    assert data(f"validate {good} {bad}") == 1
     out = capsys.readouterr().out
     assert f"{good}: OK" in out
     assert f"{bad}: row 2, reward_model.ground_truth: is empty" in out
@@ -85,7 +88,7 @@ def test_validate_reports_rows_and_fails(
 def test_validate_corrupt_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     junk = tmp_path / "junk.parquet"
     junk.write_text("hello")
-    assert main(["data", "validate", str(junk)]) == 1
+    assert data(f"validate {junk}") == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {junk}: not a readable parquet file") and "\n" not in err
     assert "Traceback" not in err
@@ -95,43 +98,12 @@ def test_subsets_unknown_model_exits_with_error(
     tmp_path: Path, parquet_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = parquet_file([make_row(i, difficulty={"M-1B": 3}) for i in range(4)], "src.parquet")
-    assert (
-        main(
-            [
-                "data",
-                "subsets",
-                "--source",
-                str(source),
-                "--model",
-                "X",
-                "--sizes",
-                "2",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 1
-    )
+    out = tmp_path / "o"
+    assert data(f"subsets --source {source} --model X --sizes 2 --out {out}") == 1
     assert "models present: M-1B" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "data",
-                "subsets",
-                "--source",
-                str(source),
-                "--model",
-                "M-1B",
-                "--sizes",
-                "2,4",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 0
-    )
-    out = capsys.readouterr().out
-    assert "   2     0    0    2" in out and "wrote" in out
+    assert data(f"subsets --source {source} --model M-1B --sizes 2,4 --out {out}") == 0
+    printed = capsys.readouterr().out
+    assert "   2     0    0    2" in printed and "wrote" in printed
 
 
 def test_contamination_unwritable_report_fails_before_work(
@@ -140,8 +112,8 @@ def test_contamination_unwritable_report_fails_before_work(
     train = parquet_file([make_row(i) for i in range(3)], "train.parquet")
     blocker = tmp_path / "blocker"
     blocker.write_text("")
-    args = ["data", "contamination", "--train", str(train), "--eval", str(train)]
-    assert main([*args, "--report", str(blocker / "r.json"), "--drop", str(tmp_path / "clean.parquet")]) == 1
+    report, clean = blocker / "r.json", tmp_path / "clean.parquet"
+    assert data(f"contamination --train {train} --eval {train} --report {report} --drop {clean}") == 1
     assert "cannot create output directory" in capsys.readouterr().err
     assert leftovers(tmp_path) == ["blocker", "train.parquet"]
 
@@ -150,75 +122,19 @@ def test_seed_files_through_the_mirror(
     tmp_path: Path, seed_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every command on the real seed files, fetched into a fresh data dir with --mirror and used by name."""
-    names = ["math8k", "math8k-difficulty", "aime2024", "aime2025", "math500", "amc"]
-    assert main(["data", "fetch", "--mirror", str(seed_data), "--only", *names]) == 0
-    assert main(["data", "validate", *names]) == 0
+    names = "math8k math8k-difficulty aime2024 aime2025 math500 amc"
+    assert data(f"fetch --mirror {seed_data} --only {names}") == 0
+    assert data(f"validate {names}") == 0
     report, clean = tmp_path / "contamination.json", tmp_path / "math8k.clean.parquet"
-    evals = ["aime2024", "aime2025", "math500", "amc"]
-    assert (
-        main(
-            [
-                "data",
-                "contamination",
-                "--train",
-                "math8k",
-                "--eval",
-                *evals,
-                "--report",
-                str(report),
-                "--drop",
-                str(clean),
-            ]
-        )
-        == 0
-    )
+    evals = "aime2024 aime2025 math500 amc"
+    assert data(f"contamination --train math8k --eval {evals} --report {report} --drop {clean}") == 0
     summary = json.loads(report.read_text())
-    assert sorted(summary["eval"]) == sorted(evals) and summary["contaminated_train_rows"] == 1
+    assert sorted(summary["eval"]) == sorted(evals.split()) and summary["contaminated_train_rows"] == 1
     assert len(read_rows(clean, columns=["data_source"])) == 7999
-    out_dir = tmp_path / "subsets"
+    subsets, base = tmp_path / "subsets", tmp_path / "aime2024-base.parquet"
     assert (
-        main(
-            [
-                "data",
-                "subsets",
-                "--source",
-                "math8k-difficulty",
-                "--model",
-                "Qwen2.5-Math-1.5B",
-                "--sizes",
-                "64",
-                "--out",
-                str(out_dir),
-            ]
-        )
-        == 0
+        data(f"subsets --source math8k-difficulty --model Qwen2.5-Math-1.5B --sizes 64 --out {subsets}") == 0
     )
-    capsys.readouterr()
-    assert (
-        main(
-            [
-                "data",
-                "template",
-                "--source",
-                "aime2024",
-                "--system-prompt",
-                "none",
-                "--out",
-                str(tmp_path / "a.parquet"),
-            ]
-        )
-        == 0
-    )
-    assert "wrote" in capsys.readouterr().out
-    assert (
-        main(
-            [
-                "data",
-                "validate",
-                str(clean),
-                str(out_dir / "qwen2.5-math-1.5b_64.parquet"),
-                str(tmp_path / "a.parquet"),
-            ]
-        )
-        == 0
-    )
+    assert data(f"template --source aime2024 --system-prompt none --out {base}") == 0
+    assert f"wrote {base} (30 rows)" in capsys.readouterr().out
+    assert data(f"validate {clean} {subsets / 'qwen2.5-math-1.5b_64.parquet'} {base}") == 0
