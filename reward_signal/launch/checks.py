@@ -203,10 +203,22 @@ def reward_problems(config: dict[str, Any]) -> list[str]:
     return []
 
 
-def kit_problems(config: dict[str, Any], local: bool) -> list[str]:
-    """Every kit check on a resolved VERL config."""
+def visible_gpu_problems(config: dict[str, Any], visible_gpus: int | None) -> list[str]:
+    """On this machine, VERL would wait forever for GPUs that CUDA_VISIBLE_DEVICES hides."""
+    wanted = config["trainer"]["n_gpus_per_node"]
+    if visible_gpus is not None and wanted > visible_gpus:
+        return [
+            f"the run wants {wanted} GPUs per node but CUDA_VISIBLE_DEVICES shows {visible_gpus}: "
+            f"unset it, list more devices, or --set trainer.n_gpus_per_node={visible_gpus}"
+        ]
+    return []
+
+
+def kit_problems(config: dict[str, Any], local: bool, visible_gpus: int | None = None) -> list[str]:
+    """Every kit check on a resolved VERL config (`local`: the run starts on this machine)."""
     return [
         *batch_problems(config),
+        *visible_gpu_problems(config, visible_gpus if local else None),
         *parallel_problems(config),
         *length_problems(config),
         *model_problems(config, local),

@@ -94,9 +94,8 @@ def run_train(args: argparse.Namespace) -> int:
     for notice in plan.notices:
         print(notice, file=sys.stderr)
     if args.dry_run:
-        exports = " ".join(f"{key}={value}" for key, value in plan.env_updates.items())
         print(f"# validated against the installed VERL; run directory: {plan.paths.run_dir}")
-        print(f"{exports} {plan.command}")
+        print(plan.command)
         return 0
     print(
         f"launching {plan.experiment.name} ({plan.layout.mode}, {plan.layout.n_gpus} GPUs) -> {plan.paths.run_dir}"

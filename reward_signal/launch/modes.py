@@ -67,6 +67,14 @@ def _positive_int(env: Mapping[str, str], name: str, default: int | None) -> int
     return value
 
 
+def visible_gpus(env: Mapping[str, str]) -> int | None:
+    """How many devices CUDA_VISIBLE_DEVICES lists (None when it is unset: all GPUs are visible)."""
+    listed = env.get("CUDA_VISIBLE_DEVICES")
+    if listed is None:
+        return None
+    return len([device for device in listed.split(",") if device.strip()])
+
+
 def layout_for(mode: Mode, env: Mapping[str, str]) -> Layout:
     """The GPU layout of `mode`; MODE3 reads it from the environment the cluster job sets."""
     if mode is Mode.MODE1:

@@ -95,7 +95,9 @@ def provenance(env: Mapping[str, str], now: datetime) -> dict[str, Any]:
 def command_script(argv: Sequence[str], env_updates: Mapping[str, str], cwd: Path) -> str:
     """A bash script that repeats the exact launch."""
     exports = "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env_updates.items())
-    lines = " \\\n  ".join(shlex.quote(part) for part in argv)
+    quoted = [shlex.quote(part) for part in argv]
+    split_at = next((i for i, part in enumerate(argv) if "=" in part), len(argv))
+    lines = " \\\n  ".join([" ".join(quoted[:split_at]), *quoted[split_at:]])
     return f"#!/usr/bin/env bash\n# Written by `reward-signal train`: the exact VERL launch.\nset -euo pipefail\ncd {shlex.quote(str(cwd))}\n{exports}exec {lines}\n"
 
 

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.common.paths import data_dir, runs_dir
 from reward_signal.launch.experiment import Experiment, load_experiment
-from reward_signal.launch.modes import Layout, Mode, layout_for, parse_mode
+from reward_signal.launch.modes import Layout, Mode, layout_for, parse_mode, visible_gpus
 from reward_signal.launch.render import RunPaths, render, worker_env
 from reward_signal.launch.rundir import attempt_stamp, provenance, secret_values, write_run_dir
 
@@ -48,9 +48,11 @@ class Plan:
 
     @property
     def command(self) -> str:
+        """One pasteable shell line: the worker variables, then the VERL command."""
         import shlex
 
-        return " ".join(shlex.quote(part) for part in self.argv)
+        env = [f"{name}={shlex.quote(value)}" for name, value in self.env_updates.items()]
+        return " ".join([*env, *(shlex.quote(part) for part in self.argv)])
 
 
 def seed_reward_type(text: str) -> str:
@@ -137,7 +139,9 @@ def prepare(
     val_files = [data_file(ref, check_data) for ref in exp.data.val]
     wandb_online = bool(env.get("WANDB_API_KEY"))
     overrides, notices = render(exp, layout, paths, train_files, val_files, wandb_online, sets)
-    _, resolved = validate_overrides(overrides, local=layout.ray_address is None)
+    _, resolved = validate_overrides(
+        overrides, local=layout.ray_address is None, visible_gpus=visible_gpus(env)
+    )
     if check_data:
         problems = data_problems([*train_files, *val_files])
         if problems:

@@ -155,7 +155,9 @@ def run_verl_validation(config: Any) -> None:
         _fail([f"VERL's validate_config rejected it: {type(exc).__name__}: {exc}".strip()])
 
 
-def validate_overrides(overrides: Sequence[str], *, local: bool) -> tuple[Any, dict[str, Any]]:
+def validate_overrides(
+    overrides: Sequence[str], *, local: bool, visible_gpus: int | None = None
+) -> tuple[Any, dict[str, Any]]:
     """Compose and check `overrides`; returns (DictConfig, resolved plain dict). Raises ConfigError."""
     from omegaconf import OmegaConf
 
@@ -169,5 +171,5 @@ def validate_overrides(overrides: Sequence[str], *, local: bool) -> tuple[Any, d
     except Exception as exc:
         raise ConfigError(f"the composed config does not resolve: {exc}") from exc
     run_verl_validation(config)
-    _fail(kit_problems(resolved, local))
+    _fail(kit_problems(resolved, local, visible_gpus))
     return config, resolved
