@@ -159,7 +159,7 @@ def choose_corruptions(
     whenever enough rows can be corrupted. Proposals depend only on (seed, row, attempt).
     """
     check_arguments(fraction, mode)
-    target = round(fraction * len(truths))
+    target = int(fraction * len(truths) + 0.5)  # half rounds up
     order = random.Random(f"{seed}:order").sample(range(len(truths)), len(truths))
     propose = (_wrong_proposer if mode == "wrong" else _shuffle_proposer)(truths, seed)
     chosen: dict[int, str] = {}
