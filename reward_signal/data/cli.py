@@ -179,6 +179,10 @@ def _fetch(args: argparse.Namespace) -> int:
         print(f"{result.action:8} {result.name:28} {result.path}")
     fetched = sum(result.action == "fetched" for result in results)
     print(f"{fetched} fetched, {len(results) - fetched} already verified, in {dest}")
+    if dest != data_dir():
+        print(
+            f"note: other commands look up dataset names in {data_dir()}; export REWARD_SIGNAL_DATA_DIR={dest}"
+        )
     return 0
 
 

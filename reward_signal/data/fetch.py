@@ -121,7 +121,10 @@ def download(
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             last_error = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
     kept = f"; {part.stat().st_size} bytes kept in {part}, re-run to resume" if part.exists() else ""
-    raise DataError(f"{desc}: download of {url} failed after {retries + 1} attempts ({last_error}){kept}")
+    raise DataError(
+        f"{desc}: download of {url} failed after {retries + 1} attempts ({last_error}){kept}. "
+        "Without internet access, copy the files to a directory and use --mirror DIR"
+    )
 
 
 def _fetch_one(

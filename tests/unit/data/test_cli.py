@@ -85,9 +85,12 @@ def test_validate_reports_rows_and_fails(
     assert f"{bad}: row 2, reward_model.ground_truth: is empty" in out
 
 
-def test_validate_corrupt_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    junk = tmp_path / "junk.parquet"
-    junk.write_text("hello")
+@pytest.mark.parametrize("damage", ["text", "truncated"])
+def test_validate_corrupt_file_is_one_line(
+    tmp_path: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = write_rows(tmp_path / "junk.parquet", [make_row(i) for i in range(20)])
+    junk.write_bytes(b"hello" if damage == "text" else junk.read_bytes()[:-100])
     assert data(f"validate {junk}") == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {junk}: not a readable parquet file") and "\n" not in err
