@@ -63,10 +63,10 @@ class Corpus:
     document_frequency: Counter[int]
 
     @classmethod
-    def of(cls, rows: Sequence[dict[str, Any]], n: int) -> Corpus:
+    def of(cls, rows: Sequence[dict[str, Any]], n: int, source: Path) -> Corpus:
         if n < 1:
             raise DataError(f"--ngram must be at least 1, got {n}")
-        tokens = [normalise(problem_text(row, i)) for i, row in enumerate(rows)]
+        tokens = [normalise(problem_text(row, f"{source}: row {i}")) for i, row in enumerate(rows)]
         keys = [" ".join(t) for t in tokens]
         grams = [ngram_hashes(t, n) for t in tokens]
         frequency: Counter[int] = Counter()
@@ -159,11 +159,11 @@ def find_contamination(
     if not 0 < min_overlap <= 1:
         raise DataError(f"--min-overlap must be in (0, 1], got {min_overlap}")
     train_rows = read_rows(train)
-    train_corpus = Corpus.of(train_rows, n)
+    train_corpus = Corpus.of(train_rows, n, train)
     reports = {}
     for name, path in evals.items():
         eval_rows = read_rows(path, columns=["prompt", "extra_info"])
-        evaluation = Corpus.of(eval_rows, n)
+        evaluation = Corpus.of(eval_rows, n, path)
         report = compare(
             train_rows, train_corpus, eval_rows, evaluation, str(path), min_overlap, boilerplate_df
         )

@@ -77,6 +77,11 @@ def test_bad_parameters(parquet_file: Callable[..., Path]) -> None:
         find_contamination(train, {"t": train}, n=0)
     with pytest.raises(DataError, match="--min-overlap must be in"):
         find_contamination(train, {"t": train}, min_overlap=0)
+    no_user = make_row(7)
+    no_user["prompt"] = no_user["prompt"][:1]
+    broken = parquet_file([make_row(6), no_user], "broken.parquet")
+    with pytest.raises(DataError, match=r"broken\.parquet: row 1: prompt has no user message"):
+        find_contamination(train, {"b": broken})
 
 
 SEED_TRAIN = "data/old/train_novel_hybrid_8k_with_gt.parquet"
