@@ -1,0 +1,1 @@
+"""Containers and clusters: the image's build facts, compose, Kubernetes manifests, `doctor`."""
