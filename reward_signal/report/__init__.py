@@ -1,0 +1,1 @@
+"""Reports built only from run directories: tables, figures and overfitting / reward-hacking diagnostics."""

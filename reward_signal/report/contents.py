@@ -1,0 +1,117 @@
+"""What the report says, as document blocks: summary table, flags, missing inputs, figures, definitions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reward_signal.report.diagnostics import Analysed
+from reward_signal.report.document import Block, Bullets, Heading, Image, Paragraph, Table
+from reward_signal.report.runs import BaseEval
+from reward_signal.report.table import Cell, format_cell
+from reward_signal.report.thresholds import Thresholds
+
+SUMMARY_COLUMNS = (
+    "run",
+    "reward_type",
+    "train_prompts",
+    "seed",
+    "last_step",
+    "final_train_reward",
+    "final_train_acc",
+)
+DIAGNOSTIC_COLUMNS = ("heldout_peak_step", "heldout_drop_after_peak", "overfit", "reward_hacking")
+
+
+def _short(value: Cell) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else format_cell(value)
+
+
+def definitions(thresholds: Thresholds) -> Bullets:
+    t = thresholds
+    return Bullets(
+        (
+            f"Final train reward / accuracy: mean of the last {t.window} logged steps.",
+            "Final held-out accuracy: the run's eval/summary.json mean@n when present, else the last "
+            "validation value; best and its step come from the validation curve.",
+            "Held-out mean: unweighted mean over benchmarks at steps where all were validated.",
+            f"Peak step: first step of the highest held-out mean; drop = peak - last value; overfit when the "
+            f"drop is at least {t.overfit_drop:.3f}.",
+            f"Generalization gap: training-batch true accuracy (mean of the {t.window} steps up to the "
+            "validation step) minus the held-out mean.",
+            f"Rise of a curve: mean of its last {t.edge_fraction:.0%} of points minus mean of its first "
+            f"{t.edge_fraction:.0%}. Reward hacking when the reward paid rises by at least "
+            f"{t.hacking_reward_rise:.3f} while true accuracy (training batches when logged, else held-out "
+            f"mean) rises by less than {t.hacking_acc_rise:.3f}.",
+            "Gain: final eval minus the base model's eval (--base) when both exist, else last minus step-0 "
+            "validation (VERL validates the base model at step 0).",
+        )
+    )
+
+
+def _flag_lines(items: Sequence[Analysed]) -> tuple[str, ...]:
+    lines = []
+    for item in items:
+        diag = item.diag
+        if diag.reward_hacking:
+            lines.append(
+                f"{item.run.name}: reward hacking (reward paid rose {diag.reward_rise:+.3f}, true accuracy "
+                f"on {diag.acc_rise_from} rose {diag.acc_rise:+.3f})"
+            )
+        if diag.overfit and diag.peak is not None:
+            lines.append(
+                f"{item.run.name}: overfit (held-out mean peaked at step {diag.peak.step} with "
+                f"{diag.peak.value:.3f}, ended at {diag.peak.final:.3f}, drop {diag.peak.drop:.3f})"
+            )
+    return tuple(lines)
+
+
+def report_blocks(
+    items: Sequence[Analysed],
+    rows: Sequence[dict[str, Cell]],
+    benchmarks: Sequence[str],
+    thresholds: Thresholds,
+    cross_figures: dict[str, str | None],
+    run_figures: Sequence[str],
+    bases: Sequence[BaseEval],
+) -> list[Block]:
+    """The whole report; `cross_figures` maps a title to a figure path, None when it could not be drawn."""
+    columns = (*SUMMARY_COLUMNS, *(f"final_{b}" for b in benchmarks), *DIAGNOSTIC_COLUMNS)
+    blocks: list[Block] = [
+        Heading(1, "Reward-signal report"),
+        Paragraph(
+            f"{len(items)} run(s). Benchmarks: {', '.join(benchmarks) or 'none'}. "
+            "Every number is in runs.csv; definitions are at the end."
+        ),
+        Heading(2, "Runs"),
+        Table(columns, tuple(tuple(_short(row.get(c)) for c in columns) for row in rows)),
+        Heading(2, "Flags"),
+        Bullets(_flag_lines(items)) if _flag_lines(items) else Paragraph("No run was flagged."),
+    ]
+    if bases:
+        blocks += [
+            Heading(2, "Base models"),
+            Bullets(tuple(f"{b.model}: {b.path}" for b in bases)),
+        ]
+    incomplete = [i for i in items if i.run.missing or i.run.bad_lines]
+    blocks.append(Heading(2, "Missing inputs"))
+    if incomplete:
+        lines = []
+        for item in incomplete:
+            notes = list(item.run.missing)
+            if item.run.bad_lines:
+                notes.append(
+                    f"{len(item.run.bad_lines)} unreadable metrics line(s), first: {item.run.bad_lines[0]}"
+                )
+            lines.append(f"{item.run.name} ({item.run.path}): " + "; ".join(notes))
+        blocks.append(Bullets(tuple(lines)))
+    else:
+        blocks.append(Paragraph("Every run had all inputs."))
+    blocks.append(Heading(2, "Across runs"))
+    for title, path in cross_figures.items():
+        blocks.append(Heading(3, title))
+        blocks.append(Image(path, title) if path else Paragraph("Not drawn: no run has the inputs it needs."))
+    blocks.append(Heading(2, "Per run"))
+    for item, path in zip(items, run_figures, strict=True):
+        blocks += [Heading(3, item.run.name), Image(path, item.run.name)]
+    blocks += [Heading(2, "How to read the diagnostics"), definitions(thresholds)]
+    return blocks

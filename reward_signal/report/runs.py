@@ -1,0 +1,230 @@
+"""Read one run directory (run.json, metrics attempts, eval summary) into arrays the report can use.
+
+Nothing here is fatal for a single run: a missing or unreadable input is recorded in `RunData.missing`,
+so the report still shows the run with what it has and says what was absent.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reward_signal.common.errors import KitError
+from reward_signal.common.jsonl import BadLine, read_jsonl
+from reward_signal.report.metric_keys import (
+    ACCURACY_REWARD_TYPE,
+    LABELS,
+    TRAIN_KEYS,
+    eval_mean_key,
+    parse_validation_key,
+)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One metric over training steps, with the key (or derivation) it came from."""
+
+    source: str
+    steps: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass
+class RunData:
+    """Everything the report knows about one run."""
+
+    name: str
+    path: Path
+    meta: dict[str, Any]
+    attempts: int = 0
+    train: dict[str, Series] = field(default_factory=dict)
+    heldout: dict[str, Series] = field(default_factory=dict)  # benchmark -> validation accuracy
+    final_eval: dict[str, float] = field(default_factory=dict)  # benchmark -> eval summary mean@n
+    missing: list[str] = field(default_factory=list)
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+    @property
+    def last_step(self) -> int | None:
+        steps = [int(s.steps[-1]) for s in (*self.train.values(), *self.heldout.values()) if len(s)]
+        return max(steps) if steps else None
+
+
+def is_run_dir(path: Path) -> bool:
+    return (path / "run.json").is_file() or (path / "metrics").is_dir()
+
+
+def find_run_dirs(patterns: list[str]) -> list[Path]:
+    """Expand run directories, globs and parent directories (e.g. `runs/`) into sorted run directories."""
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise KitError(f"no path matches {pattern!r}: pass run directories (runs/<experiment>) or a glob")
+        for match in map(Path, matches):
+            if not match.is_dir():
+                raise KitError(f"{match}: not a directory; pass run directories (runs/<experiment>)")
+            if is_run_dir(match):
+                found[match.resolve()] = None
+                continue
+            children = [child for child in sorted(match.iterdir()) if child.is_dir() and is_run_dir(child)]
+            if not children:
+                raise KitError(f"{match}: not a run directory (no run.json or metrics/) and holds none")
+            found.update((child.resolve(), None) for child in children)
+    return sorted(found, key=lambda p: (p.name, str(p)))
+
+
+def merge_attempts(paths: list[Path], bad_lines: list[BadLine]) -> dict[int, dict[str, float]]:
+    """Merge `{"step", "data"}` lines of several attempts by step; a later attempt's value wins per key."""
+    merged: dict[int, dict[str, float]] = {}
+    for path in sorted(paths):  # attempt-<UTC timestamp> names sort in time order
+        for lineno, record in read_jsonl(path, required=("step", "data"), bad_lines=bad_lines):
+            step, data = record["step"], record["data"]
+            if not isinstance(step, int) or not isinstance(data, dict):
+                bad_lines.append(BadLine(path, lineno, "`step` must be an integer and `data` an object"))
+                continue
+            numbers = {
+                k: float(v) for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)
+            }
+            merged.setdefault(step, {}).update(numbers)
+    return merged
+
+
+def _series(merged: dict[int, dict[str, float]], key: str) -> Series | None:
+    points = [
+        (step, row[key]) for step, row in sorted(merged.items()) if key in row and math.isfinite(row[key])
+    ]
+    if not points:
+        return None
+    steps, values = zip(*points, strict=True)
+    return Series(key, np.asarray(steps, dtype=np.int64), np.asarray(values, dtype=np.float64))
+
+
+def _first_series(merged: dict[int, dict[str, float]], keys: tuple[str, ...]) -> Series | None:
+    for key in keys:
+        if (series := _series(merged, key)) is not None:
+            return series
+    return None
+
+
+def _absent(quantity: str) -> str:
+    return f"{LABELS[quantity]} (none of {', '.join(TRAIN_KEYS[quantity])})"
+
+
+def _validation(merged: dict[int, dict[str, float]], reward_type: str | None) -> dict[str, Series]:
+    """Held-out accuracy per benchmark: `acc` mean@n (largest n); `reward` only when reward is accuracy."""
+    chosen: dict[str, tuple[int, int, str]] = {}  # benchmark -> (var rank, n, key)
+    keys = {key for row in merged.values() for key in row}
+    for key in sorted(keys):
+        parsed = parse_validation_key(key)
+        if parsed is None:
+            continue
+        benchmark, var, n = parsed
+        if var == "acc":
+            rank = 1
+        elif var == "reward" and reward_type == ACCURACY_REWARD_TYPE:
+            rank = 0
+        else:
+            continue
+        chosen[benchmark] = max(chosen.get(benchmark, (-1, -1, "")), (rank, n, key))
+    result = {}
+    for benchmark, (_, _, key) in sorted(chosen.items()):
+        series = _series(merged, key)
+        if series is not None:
+            result[benchmark] = series
+    return result
+
+
+def _read_json(path: Path, run: RunData, what: str) -> dict[str, Any] | None:
+    if not path.is_file():
+        run.missing.append(f"{what} ({path.name})")
+        return None
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        run.missing.append(f"{what} ({path.name} unreadable: {exc})")
+        return None
+    if not isinstance(obj, dict):
+        run.missing.append(f"{what} ({path.name} is not a JSON object)")
+        return None
+    return obj
+
+
+def _final_eval(summary: dict[str, Any], run: RunData) -> dict[str, float]:
+    metrics = summary.get("metrics")
+    if not isinstance(metrics, dict):
+        run.missing.append("final evaluation (eval/summary.json has no `metrics` object)")
+        return {}
+    result = {}
+    for dataset, values in sorted(metrics.items()):
+        if dataset == "overall" or not isinstance(values, dict):
+            continue
+        key = eval_mean_key(values)
+        if key is not None and isinstance(values[key], int | float):
+            result[dataset] = float(values[key])
+    if not result:
+        run.missing.append("final evaluation (eval/summary.json has no mean@n:n=N metric)")
+    return result
+
+
+def load_run(path: Path) -> RunData:
+    """Read a run directory; every absent input is noted in `missing`, never raised."""
+    run = RunData(name=path.name, path=path, meta={})
+    run.meta = _read_json(path / "run.json", run, "run metadata") or {}
+    if isinstance(run.meta.get("experiment"), str) and run.meta["experiment"]:
+        run.name = run.meta["experiment"]
+    attempts = sorted((path / "metrics").glob("attempt-*.jsonl"))
+    run.attempts = len(attempts)
+    merged = merge_attempts(attempts, run.bad_lines) if attempts else {}
+    if not attempts:
+        run.missing.append("training metrics (metrics/attempt-*.jsonl)")
+    reward_type = run.meta.get("reward_type")
+    for quantity, keys in TRAIN_KEYS.items():
+        series = _first_series(merged, keys)
+        if series is not None:
+            run.train[quantity] = series
+        elif merged:
+            run.missing.append(_absent(quantity))
+    if "train_acc" not in run.train and "reward" in run.train and reward_type == ACCURACY_REWARD_TYPE:
+        reward = run.train["reward"]
+        run.train["train_acc"] = Series(f"{reward.source} (reward is accuracy)", reward.steps, reward.values)
+        run.missing.remove(_absent("train_acc"))
+    run.heldout = _validation(merged, reward_type)
+    if merged and not run.heldout:
+        run.missing.append("held-out validation accuracy (no val-core/<data_source>/acc/mean@N keys)")
+    summary = _read_json(path / "eval" / "summary.json", run, "final evaluation")
+    if summary is not None:
+        run.final_eval = _final_eval(summary, run)
+    return run
+
+
+@dataclass(frozen=True)
+class BaseEval:
+    """A base model's final evaluation, to measure each run's gain over the model it started from."""
+
+    model: str
+    accuracy: dict[str, float]
+    path: Path
+
+
+def load_base(spec: str) -> BaseEval:
+    """Read `[MODEL=]EVAL_DIR` (a `reward-signal eval --out` directory); the model defaults to summary.json's."""
+    model, _, directory = spec.partition("=") if "=" in spec else ("", "", spec)
+    summary_path = Path(directory) / "summary.json"
+    holder = RunData(name="base", path=Path(directory), meta={})
+    summary = _read_json(summary_path, holder, "base evaluation")
+    accuracy = _final_eval(summary, holder) if summary is not None else {}
+    if holder.missing:
+        raise KitError(f"--base {spec}: {holder.missing[0]}; pass a `reward-signal eval --out` directory")
+    model = model or str(summary.get("model") or "")
+    if not model:
+        raise KitError(f"--base {spec}: {summary_path} has no `model`; write --base MODEL={directory}")
+    return BaseEval(model=model, accuracy=accuracy, path=summary_path)
