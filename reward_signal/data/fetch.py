@@ -22,6 +22,7 @@ from reward_signal import __version__
 from reward_signal.common.errors import DataError
 from reward_signal.common.files import ensure_writable_dir
 from reward_signal.data.manifest import DatasetEntry, Manifest
+from reward_signal.data.parquet import row_count
 
 CHUNK = 1 << 16
 # Statuses a retry cannot fix: fail at once with the URL.
@@ -45,12 +46,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parquet_rows(path: Path) -> int:
-    import pyarrow.parquet as pq
-
-    return pq.ParquetFile(path).metadata.num_rows
-
-
 def is_verified(path: Path, entry: DatasetEntry) -> bool:
     """True when `path` exists and hashes to the manifest's sha256 (the hash pins the rows too)."""
     return path.is_file() and sha256_of(path) == entry.sha256
@@ -65,9 +60,9 @@ def verify(path: Path, entry: DatasetEntry, origin: str) -> None:
             "the file was discarded (a stale mirror or a changed upstream file: check the source)"
         )
     try:
-        rows = parquet_rows(path)
-    except Exception as exc:  # noqa: BLE001 - any pyarrow failure means the same thing here
-        raise DataError(f"{entry.name}: {origin} is not a readable parquet file ({exc})") from exc
+        rows = row_count(path)
+    except DataError as exc:
+        raise DataError(f"{entry.name}: {origin}: {exc}") from exc
     if rows != entry.rows:
         raise DataError(f"{entry.name}: {origin} has {rows} rows, the manifest expects {entry.rows}")
 

@@ -51,6 +51,11 @@ def read_rows(path: Path | str, columns: Sequence[str] | None = None) -> list[di
     return read_table(path, columns).to_pylist()
 
 
+def row_count(path: Path | str) -> int:
+    """Rows in the file, from the footer alone."""
+    return _open(path).metadata.num_rows
+
+
 def read_schema(path: Path | str) -> pa.Schema:
     """The file's Arrow schema without Arrow/pandas bookkeeping metadata."""
     return _open(path).schema_arrow.remove_metadata()
