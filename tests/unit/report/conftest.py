@@ -72,27 +72,28 @@ def resumed_run(tmp_path: Path) -> Path:
     return Path(shutil.copytree(REPORT_ASSETS / "resumed-run", tmp_path / "runs" / "resumed-run"))
 
 
-@pytest.fixture
-def study(tmp_path: Path, resumed_run: Path) -> Path:
-    """Five runs: resumed, overfitting, two reward hackers, and one with nothing but run.json."""
-    root = resumed_run.parent
+def make_study(root: Path) -> Path:
+    """Five runs under `root/runs`: resumed, overfitting, two reward hackers, one with only run.json."""
+    runs = root / "runs"
+    shutil.copytree(REPORT_ASSETS / "resumed-run", runs / "resumed-run")
+    first = "20260101T000000Z"
     write_run(
-        root,
+        runs,
         "overfit-64",
         {"reward_type": "rule_based", "train_prompts": 64, "seed": 0},
-        {"20260101T000000Z": overfitting_lines()},
+        {first: overfitting_lines()},
     )
     write_run(
-        root,
+        runs,
         "format-only-64",
         {"reward_type": "format_only", "train_prompts": 64, "seed": 0},
-        {"20260101T000000Z": hacking_lines(False)},
+        {first: hacking_lines(False)},
     )
     write_run(
-        root,
+        runs,
         "noisy-128",
         {"reward_type": "noisy", "train_prompts": 128, "seed": 0},
-        {"20260101T000000Z": hacking_lines(True)},
+        {first: hacking_lines(True)},
     )
-    write_run(root, "not-started", {"reward_type": "random", "train_prompts": 64, "seed": 0})
-    return root
+    write_run(runs, "not-started", {"reward_type": "random", "train_prompts": 64, "seed": 0})
+    return runs

@@ -1,0 +1,156 @@
+"""The whole report on five synthetic runs: CSV numbers, flags, missing inputs, figures, HTML, determinism."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reward_signal.cli import main
+from reward_signal.report.build import build_report
+from reward_signal.report.runs import load_base
+from reward_signal.report.thresholds import Thresholds
+from tests.unit.report.conftest import REPORT_ASSETS, make_study
+
+BASE = str(REPORT_ASSETS / "base-eval")
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_study(tmp_path_factory.mktemp("study"))
+
+
+@pytest.fixture(scope="module")
+def report(study: Path) -> Path:
+    """Built once for the module: drawing figures is the slow part."""
+    out = study.parent / "report"
+    build_report([str(study)], out, Thresholds(window=2), [load_base(BASE)], jobs=1)
+    return out
+
+
+def _rows(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "runs.csv", encoding="utf-8") as handle:
+        return {row["run"]: row for row in csv.DictReader(handle)}
+
+
+def test_csv_has_one_row_per_run_with_known_numbers(report: Path) -> None:
+    rows = _rows(report)
+    assert list(rows) == [
+        "format-only-64",
+        "noisy-128",
+        "not-started",
+        "overfit-64",
+        "tiny-rule-based-resumed",
+    ]
+    resumed = rows["tiny-rule-based-resumed"]
+    assert resumed["attempts"] == "2" and resumed["last_step"] == "6"
+    assert resumed["final_train_reward"] == "0.675000"
+    assert (resumed["final_amc"], resumed["best_amc"], resumed["best_step_amc"]) == (
+        "0.360000",
+        "0.370000",
+        "4",
+    )
+    assert (resumed["final_math500"], resumed["best_math500"], resumed["best_step_math500"]) == (
+        "0.560000",
+        "0.570000",
+        "4",
+    )
+    assert (resumed["gain_amc"], resumed["gain_math500"]) == ("0.080000", "0.070000")
+    assert (resumed["heldout_peak_step"], resumed["heldout_drop_after_peak"], resumed["overfit"]) == (
+        "4",
+        "0.020000",
+        "false",
+    )
+    assert resumed["final_gap"] == "0.225000"
+    overfit = rows["overfit-64"]
+    assert (overfit["heldout_peak_step"], overfit["heldout_peak"], overfit["heldout_last"]) == (
+        "8",
+        "0.600000",
+        "0.450000",
+    )
+    assert (overfit["best_step_math500"], overfit["overfit"], overfit["reward_hacking"]) == (
+        "8",
+        "true",
+        "false",
+    )
+    assert overfit["final_amc"] == "" and overfit["gain_math500"] == "-0.050000"  # no eval: step-0 validation
+    assert overfit["gain_from"] == "validation: last vs step 0"
+
+
+def test_flags_and_missing_inputs(report: Path) -> None:
+    rows = _rows(report)
+    assert {name for name, row in rows.items() if row["reward_hacking"] == "true"} == {
+        "format-only-64",
+        "noisy-128",
+    }
+    assert {name for name, row in rows.items() if row["overfit"] == "true"} == {"overfit-64"}
+    assert rows["format-only-64"]["acc_rise_from"] == "held-out"
+    assert rows["noisy-128"]["acc_rise_from"] == "training batches"
+    assert (
+        rows["not-started"]["missing"]
+        == "training metrics (metrics/attempt-*.jsonl); final evaluation (summary.json)"
+    )
+    assert rows["not-started"]["reward_hacking"] == "" and rows["not-started"]["final_train_reward"] == ""
+    markdown = (report / "report.md").read_text()
+    assert (
+        "format-only-64: reward hacking (reward paid rose +0.360, true accuracy on held-out rose +0.000)"
+        in markdown
+    )
+    assert (
+        "overfit-64: overfit (held-out mean peaked at step 8 with 0.600, ended at 0.450, drop 0.150)"
+        in markdown
+    )
+    assert "not-started (" in markdown and "training metrics (metrics/attempt-*.jsonl)" in markdown
+    assert "1 unreadable metrics line(s)" in markdown
+
+
+def test_every_figure_exists_and_is_a_non_blank_png(report: Path) -> None:
+    linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (report / "report.md").read_text())
+    expected = {"data-scale.png", "reward-gain.png", "reward-hacking.png"} | {
+        f"run-{name}.png" for name in _rows(report)
+    }
+    assert {Path(p).name for p in linked} == expected
+    for relative in linked:
+        with Image.open(report / relative) as image:
+            image.verify()
+        with Image.open(report / relative) as image:
+            pixels = np.asarray(image.convert("L"), dtype=float)
+        assert pixels.shape[0] > 200 and pixels.shape[1] > 300, relative
+        assert pixels.std() > 5.0, f"{relative} looks blank"
+
+
+def test_html_is_self_contained(report: Path) -> None:
+    page = (report / "report.html").read_text()
+    sources = re.findall(r'src="([^"]*)"', page)
+    assert len(sources) == 8 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "http://" not in page and "https://" not in page and "<link" not in page
+
+
+def test_same_inputs_give_identical_outputs(study: Path, report: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build_report([str(study / "*")], again, Thresholds(window=2), [load_base(BASE)], jobs=2)
+    for name in (
+        "runs.csv",
+        "report.md",
+        "report.html",
+        "figures/data-scale.png",
+        "figures/run-overfit-64.png",
+    ):
+        assert (again / name).read_bytes() == (report / name).read_bytes(), name
+
+
+def test_cli_writes_the_report_and_names_bad_inputs(
+    study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cli"
+    assert main(["report", str(study / "overfit-64"), "--out", str(out), "--overfit-drop", "0.2"]) == 0
+    assert "1 run(s): 0 flagged" in capsys.readouterr().out
+    assert _rows(out)["overfit-64"]["overfit"] == "false"
+    assert main(["report", str(tmp_path / "missing-*"), "--out", str(out)]) == 1
+    assert "no path matches" in capsys.readouterr().err
+    assert main(["report", str(study), "--out", str(out), "--window", "0"]) == 1
+    assert "--window must be >= 1" in capsys.readouterr().err
