@@ -45,16 +45,30 @@ def _problem(dataset: str, row_no: int, row: dict[str, Any], path: Path) -> Eval
     )
 
 
-def load_problems(name_or_path: str, limit: int | None = None) -> list[EvalProblem]:
-    """All problems of a dataset (the first `limit` when given), in file order."""
+def resolve_datasets(names: list[str]) -> dict[str, Path]:
+    """Every dataset's file, checked up front; all problems (unknown names, unfetched files) in one error."""
     from reward_signal.data.manifest import dataset_path
+
+    paths: dict[str, Path] = {}
+    errors: list[str] = []
+    for name in names:
+        try:
+            paths[name] = dataset_path(name)
+        except DataError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise DataError("\n  ".join(["cannot evaluate these --datasets:", *errors]))
+    return paths
+
+
+def load_problems(name: str, path: Path, limit: int | None = None) -> list[EvalProblem]:
+    """All problems of a resolved dataset (the first `limit` when given), in file order."""
     from reward_signal.data.parquet import read_rows
 
-    path = dataset_path(name_or_path)
     rows = read_rows(path, columns=["data_source", "prompt", "reward_model"])
     if limit is not None:
         rows = rows[:limit]
-    key = dataset_key(name_or_path)
+    key = dataset_key(name)
     return [_problem(key, row_no, row, path) for row_no, row in enumerate(rows)]
 
 

@@ -36,6 +36,17 @@ def by_problem(records: Iterable[dict[str, Any]]) -> dict[int, list[dict[str, An
     return {index: [samples[s] for s in sorted(samples)] for index, samples in sorted(groups.items())}
 
 
+def _lines(records: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def write_problems(path: Path, problems: Iterable[list[dict[str, Any]]]) -> None:
+    """Replace `path` atomically with these problems' records."""
+    with atomic_open(path) as handle:
+        for records in problems:
+            handle.write(_lines(records))
+
+
 class RecordFile:
     """One dataset's record file during a run of `n` samples per problem."""
 
@@ -47,19 +58,18 @@ class RecordFile:
         """Indices of problems already complete; rewrites the file with only those if anything else was there."""
         if not self.path.exists():
             return set()
-        raw_lines = sum(1 for line in self.path.open(encoding="utf-8", errors="replace") if line.strip())
+        with self.path.open(encoding="utf-8", errors="replace") as handle:
+            raw_lines = sum(1 for line in handle if line.strip())
         problems = by_problem(read_records(self.path))
         complete = {index: samples for index, samples in problems.items() if len(samples) == self.n}
         kept = sum(len(samples) for samples in complete.values())
         if kept != raw_lines:
-            with atomic_open(self.path) as handle:
-                for samples in complete.values():
-                    handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in samples)
+            write_problems(self.path, complete.values())
         return set(complete)
 
     def append_problem(self, records: list[dict[str, Any]]) -> None:
         """Append one problem's records and fsync, so a completed problem survives a kill."""
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
+            handle.write(_lines(records))
             handle.flush()
             os.fsync(handle.fileno())

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from reward_signal.common.errors import DataError
-from reward_signal.common.files import atomic_open, ensure_writable_dir
+from reward_signal.common.files import ensure_writable_dir
 from reward_signal.common.jsonl import BadLine, read_jsonl
 from reward_signal.eval.meta import base_meta, claim_directory, meta_path
-from reward_signal.eval.records import by_problem, records_path
+from reward_signal.eval.records import by_problem, records_path, write_problems
 from reward_signal.eval.scoring import grade_problems
 from reward_signal.eval.summary import compute_metrics, write_summary
 
@@ -93,8 +93,6 @@ def rescore(source: Path, out_dir: Path, seed: int = 0, grade_timeout: float = 5
     grouped = {name: list(by_problem(records).values()) for name, records in per_dataset.items()}
     grade_problems([p for problems in grouped.values() for p in problems], timeout=grade_timeout)
     for name, problems in grouped.items():
-        with atomic_open(records_path(out_dir, name)) as handle:
-            for records in problems:
-                handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        write_problems(records_path(out_dir, name), problems)
     metrics = compute_metrics(grouped, seed=seed)
     return write_summary(out_dir, model, origin.get("checkpoint_step"), sampling, metrics)

@@ -13,7 +13,7 @@ from reward_signal.common.files import ensure_writable_dir
 from reward_signal.eval.backends import Batch, Completion, Request, make_backend
 from reward_signal.eval.checkpoint import ResolvedModel, resolve_model
 from reward_signal.eval.meta import base_meta, claim_directory
-from reward_signal.eval.problems import EvalProblem, load_problems
+from reward_signal.eval.problems import EvalProblem, load_problems, resolve_datasets
 from reward_signal.eval.records import RecordFile, by_problem, read_records, records_path
 from reward_signal.eval.sampling import Sampling
 from reward_signal.eval.scoring import grade_problems
@@ -101,10 +101,11 @@ def _sample_and_record(
 
 def run_eval(settings: EvalSettings) -> str:
     """Evaluate, resuming whatever this output directory already holds; return the summary table."""
+    paths = resolve_datasets(list(settings.datasets))
     datasets = {
         problems[0].dataset: problems
-        for name in settings.datasets
-        if (problems := load_problems(name, settings.limit))
+        for name, path in paths.items()
+        if (problems := load_problems(name, path, settings.limit))
     }
     resolved = resolve_model(settings.model)
     out_dir = ensure_writable_dir(settings.out_dir or default_out_dir(resolved))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from reward_signal.cli import main
 from reward_signal.eval.records import by_problem, read_records
 from tests.conftest import ASSETS, REPO_ROOT, SEED_DATA
 from tests.unit.eval.tiny_lm import CHAT_TEMPLATE, build_tiny_model
@@ -161,7 +162,9 @@ def _fake_fsdp_checkpoint(model_dir: Path, checkpoints: Path, step: int) -> Path
     return actor
 
 
-def test_verl_checkpoint_is_merged_once_and_loads(tiny_model: Path, tmp_path: Path) -> None:
+def test_verl_checkpoint_is_merged_once_loads_and_evaluates_into_the_run(
+    tiny_model: Path, datasets: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -187,3 +190,21 @@ def test_verl_checkpoint_is_merged_once_and_loads(tiny_model: Path, tmp_path: Pa
     stamp = weights.stat().st_mtime_ns
     again = resolve_model(str(checkpoints / "global_step_3"))
     assert again.weights == resolved.weights and weights.stat().st_mtime_ns == stamp  # reused, not re-merged
+
+    # A run's checkpoints/ evaluates its latest step into <run>/eval by default.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    argv = [
+        "eval",
+        "--model",
+        str(checkpoints),
+        "--backend",
+        "hf",
+        "--datasets",
+        datasets[-1],
+        "--limit",
+        "2",
+    ]
+    assert main([*argv, "--preset", "greedy", "--max-tokens", "8"]) == 0
+    summary = json.loads((tmp_path / "runs" / "exp" / "eval" / "summary.json").read_text())
+    assert summary["checkpoint_step"] == 3 and summary["model"] == str(checkpoints)
+    assert summary["metrics"]["synth-arith"]["n_samples"] == 2

@@ -9,7 +9,7 @@ import pytest
 
 from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.eval.meta import base_meta, claim_directory
-from reward_signal.eval.problems import dataset_key, load_problems, parse_dataset_list
+from reward_signal.eval.problems import dataset_key, load_problems, parse_dataset_list, resolve_datasets
 from reward_signal.eval.sampling import Sampling, build_sampling
 
 
@@ -58,7 +58,7 @@ def test_directory_guard_refuses_different_sampling_and_accepts_a_resume(tmp_pat
 
 def test_unknown_dataset_name_lists_the_known_ones() -> None:
     with pytest.raises(DataError, match=r"unknown dataset 'aime2023'.*Known: .*aime2024"):
-        load_problems("aime2023")
+        resolve_datasets(["aime2023"])
 
 
 def test_dataset_list_parsing() -> None:
@@ -78,8 +78,9 @@ def test_parquet_path_dataset_with_a_bad_row_names_file_and_row(tmp_path: Path) 
         "reward_model": {"ground_truth": "2", "style": "rule"},
     }
     path = write_rows(tmp_path / "synth.parquet", [good, {**good, "prompt": []}])
+    assert resolve_datasets([str(path)]) == {str(path): path}
     with pytest.raises(DataError, match=r"synth.parquet: row 1: column 'prompt'"):
-        load_problems(str(path))
-    problems = load_problems(str(path), limit=1)
+        load_problems(str(path), path)
+    problems = load_problems(str(path), path, limit=1)
     assert problems[0].dataset == "synth" and problems[0].data_source == "synth-arith"
     assert problems[0].ground_truth == "2" and problems[0].messages == ({"role": "user", "content": "1+1?"},)
