@@ -1,0 +1,174 @@
+"""pins.py, docker/requirements.in/.lock, flash-attn.lock, the Dockerfile, compose and README agree."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reward_signal import __version__
+from reward_signal.common.pins import CUDA_VERSION, IMAGE_PINS, IMAGE_PYTHON, VERL_VERSION
+from reward_signal.deploy.image import (
+    DIGEST_ARGS,
+    dockerfile_args,
+    dockerfile_labels,
+    locked_versions,
+    missing_digests,
+    normalize,
+)
+from tests.conftest import REPO_ROOT
+
+DOCKER = REPO_ROOT / "docker"
+LOCK = DOCKER / "requirements.lock"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+LOCK_PINS = {name: version for name, version in IMAGE_PINS.items() if name != "flash-attn"}
+
+
+def readme_section(name: str) -> str:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(rf"<!-- section:{name} -->(.*?)<!-- /section:{name} -->", text, re.S)
+    assert match, f"README has no {name} section"
+    return match.group(1)
+
+
+def test_lock_and_requirements_in_hold_the_pinned_versions() -> None:
+    locked = locked_versions(LOCK)
+    wanted = locked_versions(DOCKER / "requirements.in")
+    for name, version in LOCK_PINS.items():
+        assert locked[normalize(name)] == version, name
+        assert wanted[normalize(name)] == version, name
+    # verl[vllm], not plain verl: main_ppo imports the verl-core extras.
+    assert re.search(r"^verl\[vllm\]==", (DOCKER / "requirements.in").read_text(), re.M)
+    for extra in ("transferqueue", "cachetools", "uvicorn", "ray", "wandb"):
+        assert extra in locked, extra
+
+
+def test_every_lock_entry_is_hashed() -> None:
+    blocks = re.split(r"\n(?=[a-z0-9])", LOCK.read_text(), flags=re.I)
+    pinned = [block for block in blocks if "==" in block.splitlines()[0]]
+    assert len(pinned) == len(locked_versions(LOCK)) > 100
+    assert all("--hash=sha256:" in block for block in pinned)
+
+
+def test_flash_attn_is_built_from_a_hashed_sdist_of_the_pinned_version() -> None:
+    text = (DOCKER / "flash-attn.lock").read_text()
+    assert locked_versions(DOCKER / "flash-attn.lock") == {"flash-attn": IMAGE_PINS["flash-attn"]}
+    assert re.search(r"--hash=sha256:[0-9a-f]{64}", text)
+    dockerfile = DOCKERFILE.read_text()
+    assert "--no-binary flash-attn -r /tmp/flash-attn.lock" in dockerfile
+    assert "FLASH_ATTENTION_FORCE_BUILD=TRUE" in dockerfile and "ARG MAX_JOBS=" in dockerfile
+
+
+def test_lock_cuda_runtime_matches_the_base_image_cuda() -> None:
+    """torch's nvidia-* wheels and the CUDA base image carry the same CUDA major.minor."""
+    locked = locked_versions(LOCK)
+    runtime = locked["nvidia-cuda-runtime"]
+    assert runtime.split(".")[:2] == CUDA_VERSION.split(".")
+    assert "nvidia-cudnn-cu13" in locked and "nvidia-nccl-cu13" in locked
+    assert dockerfile_args(DOCKERFILE)["CUDA_TAG"].startswith(CUDA_VERSION + ".")
+
+
+def test_dockerfile_labels_python_and_installs_agree_with_pins() -> None:
+    labels = dockerfile_labels(DOCKERFILE)
+    for name, version in IMAGE_PINS.items():
+        assert labels[f"io.reward-signal.{name}"] == version, name
+    assert labels["io.reward-signal.cuda"] == CUDA_VERSION
+    assert labels["io.reward-signal.python"] == IMAGE_PYTHON
+    for key in ("source", "revision", "version"):
+        assert f"org.opencontainers.image.{key}" in labels
+    text = DOCKERFILE.read_text()
+    assert f"python{IMAGE_PYTHON} -m venv" in text
+    assert "--require-hashes --only-binary :all: --no-deps -r /tmp/requirements.lock" in text
+    assert f"--python-version {IMAGE_PYTHON}" in LOCK.read_text().splitlines()[1]
+
+
+def test_launcher_expects_the_locked_verl() -> None:
+    from reward_signal.launch import validate
+
+    assert validate.VERL_VERSION == VERL_VERSION == locked_versions(LOCK)["verl"]
+
+
+def test_runtime_is_non_root_under_tini_with_volumes_for_outputs() -> None:
+    text = DOCKERFILE.read_text()
+    runtime = text[text.index("AS runtime") :]
+    assert re.search(r"^USER 10001:10001$", runtime, re.M)
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in runtime
+    assert (
+        "HF_HOME=/workspace/cache/huggingface" in runtime
+        and "REWARD_SIGNAL_RUNS_DIR=/workspace/runs" in runtime
+    )
+    for secret in ("HF_TOKEN", "WANDB_API_KEY"):
+        assert secret not in text, f"{secret} must never be baked into a layer"
+    ignored = (REPO_ROOT / ".dockerignore").read_text().splitlines()
+    for entry in ("runs/", ".env", "data/cache/", "**/*.parquet"):
+        assert entry in ignored
+
+
+def test_readme_names_the_pinned_versions_and_cuda() -> None:
+    section = readme_section("containers")
+    for name, version in IMAGE_PINS.items():
+        assert f"{name} {version}" in section, f"README containers section must say '{name} {version}'"
+    assert f"CUDA {CUDA_VERSION}" in section and f"Python {IMAGE_PYTHON}" in section
+    assert f"Ray {locked_versions(LOCK)['ray']}" in section
+
+
+def test_default_image_tags_follow_the_package_version() -> None:
+    compose = (REPO_ROOT / "compose.yaml").read_text()
+    assert f"reward-signal:{__version__}}}" in compose
+    assert f"reward-signal:{__version__}\n" in (REPO_ROOT / ".env.example").read_text()
+
+
+def test_release_gate_requires_both_base_digests(tmp_path: Path) -> None:
+    assert missing_digests({}, DOCKERFILE) == [
+        f"{name}='' is not a sha256:<64 hex> digest" for name in DIGEST_ARGS
+    ]
+    digest = "sha256:" + "ab" * 32  # a well-formed value to exercise the gate, not a real image
+    assert missing_digests(dict.fromkeys(DIGEST_ARGS, digest), DOCKERFILE) == []
+    assert missing_digests({"CUDA_DEVEL_DIGEST": digest}, DOCKERFILE) == [
+        "CUDA_BASE_DIGEST='' is not a sha256:<64 hex> digest"
+    ]
+    gate = [sys.executable, "-m", "reward_signal.deploy.image", "--require-digests"]
+    refused = subprocess.run(gate, capture_output=True, text=True, cwd=REPO_ROOT)
+    assert refused.returncode == 1 and "CUDA_DEVEL_DIGEST" in refused.stderr
+    accepted = subprocess.run(
+        [*gate, *(f"--build-arg={name}={digest}" for name in DIGEST_ARGS)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert accepted.returncode == 0, accepted.stderr
+
+
+@pytest.mark.slow
+def test_lock_still_resolves_for_linux_x86_64(tmp_path: Path) -> None:
+    """Re-run the lock's own `uv pip compile` command (needs PyPI) and compare every pin.
+
+    The current lock is the starting output file, so uv keeps its versions as preferences: this
+    fails when the pins no longer resolve together, not merely because something new was released.
+    """
+    command = LOCK.read_text().splitlines()[1].strip("# ").split()
+    assert command[:3] == ["uv", "pip", "compile"]
+    out = tmp_path / "requirements.lock"
+    shutil.copy(LOCK, out)
+    command[command.index("--output-file") + 1] = str(out)
+    uv = shutil.which("uv")
+    assert uv, "uv is not on PATH: install the test extra"
+    result = subprocess.run(
+        [uv, *command[1:]],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    fresh = locked_versions(out)
+    assert {name: fresh.get(name) for name in map(normalize, LOCK_PINS)} == {
+        normalize(name): version for name, version in LOCK_PINS.items()
+    }
+    assert fresh == locked_versions(LOCK), "the lock is stale: regenerate it with the command in its header"
