@@ -51,7 +51,8 @@ def claim_directory(out_dir: Path, meta: dict[str, Any]) -> None:
                 f"{out_dir} holds results of a different run ({'; '.join(differences)}). "
                 "Resume with the same arguments, or choose another --out"
             )
-        meta = {**previous, **{k: v for k, v in meta.items() if k not in ("created_at",)}}
+        datasets = list(dict.fromkeys([*previous.get("datasets", []), *meta.get("datasets", [])]))
+        meta = {**previous, **{k: v for k, v in meta.items() if k != "created_at"}, "datasets": datasets}
     write_json(path, meta)
 
 

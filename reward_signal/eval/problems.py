@@ -51,11 +51,15 @@ def resolve_datasets(names: list[str]) -> dict[str, Path]:
 
     paths: dict[str, Path] = {}
     errors: list[str] = []
+    keys: dict[str, str] = {}
     for name in names:
         try:
             paths[name] = dataset_path(name)
         except DataError as exc:
             errors.append(str(exc))
+        other = keys.setdefault(dataset_key(name), name)
+        if other != name:
+            errors.append(f"{other} and {name} would both be filed as {dataset_key(name)!r}: rename one file")
     if errors:
         raise DataError("\n  ".join(["cannot evaluate these --datasets:", *errors]))
     return paths

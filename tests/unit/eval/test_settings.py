@@ -47,10 +47,12 @@ def test_problem_seeds_are_stable_and_distinct() -> None:
 
 def test_directory_guard_refuses_different_sampling_and_accepts_a_resume(tmp_path: Path) -> None:
     meta = base_meta(source="generate", weights="/m", sampling=Sampling().as_dict(), prompt_template="chat")
+    meta["datasets"] = ["aime2024"]
     claim_directory(tmp_path, meta)
     created = json.loads((tmp_path / "meta.json").read_text())["created_at"]
-    claim_directory(tmp_path, {**meta, "created_at": "later"})  # same run: accepted, creation time kept
-    assert json.loads((tmp_path / "meta.json").read_text())["created_at"] == created
+    claim_directory(tmp_path, {**meta, "created_at": "later", "datasets": ["amc"]})  # same run: accepted
+    kept = json.loads((tmp_path / "meta.json").read_text())
+    assert kept["created_at"] == created and kept["datasets"] == ["aime2024", "amc"]
     other = {**meta, "sampling": Sampling(n=4).as_dict()}
     with pytest.raises(ConfigError, match=r"different run \(sampling: .*choose another --out"):
         claim_directory(tmp_path, other)
@@ -79,6 +81,10 @@ def test_parquet_path_dataset_with_a_bad_row_names_file_and_row(tmp_path: Path) 
     }
     path = write_rows(tmp_path / "synth.parquet", [good, {**good, "prompt": []}])
     assert resolve_datasets([str(path)]) == {str(path): path}
+    (tmp_path / "b").mkdir()
+    twin = write_rows(tmp_path / "b" / "synth.parquet", [good])
+    with pytest.raises(DataError, match="would both be filed as 'synth'"):
+        resolve_datasets([str(path), str(twin)])
     with pytest.raises(DataError, match=r"synth.parquet: row 1: column 'prompt'"):
         load_problems(str(path), path)
     problems = load_problems(str(path), path, limit=1)
