@@ -91,7 +91,9 @@ def rescore(source: Path, out_dir: Path, seed: int = 0, grade_timeout: float = 5
         ),
     )
     grouped = {name: list(by_problem(records).values()) for name, records in per_dataset.items()}
-    grade_problems([p for problems in grouped.values() for p in problems], timeout=grade_timeout)
+    grade_problems(
+        [p for problems in grouped.values() for p in problems], timeout=grade_timeout, progress=True
+    )
     for name, problems in grouped.items():
         write_problems(records_path(out_dir, name), problems)
     metrics = compute_metrics(grouped, seed=seed)

@@ -90,7 +90,8 @@ def _sample_and_record(
             )
         )
     backend = make_backend(settings.backend, weights, settings.sampling, settings.tensor_parallel)
-    with tqdm(total=len(requests), desc="generating", unit="problem", file=sys.stderr) as bar:
+    # One bar for the whole pipeline: it advances as problems are generated, graded and fsynced.
+    with tqdm(total=len(requests), desc="evaluating", unit="problem", file=sys.stderr) as bar:
         for chunk in _chunks(backend.generate(requests), GRADE_CHUNK):
             graded = [_records(problems[r.key], hashes[r.key], completions) for r, completions in chunk]
             grade_problems(graded, timeout=settings.grade_timeout)
@@ -124,13 +125,10 @@ def run_eval(settings: EvalSettings) -> str:
         ),
     )
     files = {name: RecordFile(out_dir, name, settings.sampling.n) for name in datasets}
-    todo = [
-        p
-        for name, problems in datasets.items()
-        for done in [files[name].resume()]
-        for p in problems
-        if p.index not in done
-    ]
+    todo: list[EvalProblem] = []
+    for name, problems in datasets.items():
+        done = files[name].resume()
+        todo += [p for p in problems if p.index not in done]
     total = sum(len(problems) for problems in datasets.values())
     print(
         f"{total - len(todo)} of {total} problems already done in {out_dir}; {len(todo)} to sample",

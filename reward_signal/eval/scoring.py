@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Grading a handful of samples takes well under a second; a bar would only flicker.
-PROGRESS_MIN = 64
 
-
-def grade_problems(problems: Sequence[list[dict[str, Any]]], timeout: float = 5.0) -> None:
+def grade_problems(
+    problems: Sequence[list[dict[str, Any]]], timeout: float = 5.0, progress: bool = False
+) -> None:
     """Fill `pred`, `score` and `answer_group` into each problem's records, in place.
 
     All responses are graded in one parallel `grade_many` call; answer groups (for maj@k) are built
@@ -25,7 +24,7 @@ def grade_problems(problems: Sequence[list[dict[str, Any]]], timeout: float = 5.
         [str(r["response"]) for r in flat],
         [str(r["ground_truth"]) for r in flat],
         timeout=timeout,
-        progress=len(flat) >= PROGRESS_MIN,
+        progress=progress,
     )
     for record, grade in zip(flat, grades, strict=True):
         record["pred"] = grade.pred
