@@ -221,3 +221,16 @@ def test_bad_arguments_give_clear_errors(
 def test_running_out_of_distinct_problems_is_an_error_not_a_duplicate() -> None:
     with pytest.raises(KitError, match="ran out of distinct problems .* higher --difficulty"):
         generate_problems(["gcd_lcm"], [1], 5000, seed=0)
+
+
+@pytest.mark.integration
+def test_evaluation_reads_a_synthetic_file_like_any_dataset(tmp_path: Path) -> None:
+    from reward_signal.data.parquet import write_rows
+    from reward_signal.eval.problems import load_problems, resolve_datasets
+
+    path = write_rows(tmp_path / "synth-mixed.parquet", synth_rows(KINDS, (2,), 14, seed=3))
+    ((name, resolved),) = resolve_datasets([str(path)]).items()
+    problems = load_problems(name, resolved)
+    assert [p.dataset for p in problems] == ["synth-mixed"] * 14
+    assert [p.data_source for p in problems[:7]] == [f"synth-{kind}" for kind in KINDS]
+    assert [p.ground_truth for p in problems] == [r["reward_model"]["ground_truth"] for r in read_rows(path)]
