@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from reward_signal.common.files import atomic_path  # noqa: E402
 from reward_signal.report.diagnostics import Analysed, Diagnostics  # noqa: E402
@@ -26,6 +27,8 @@ from reward_signal.report.thresholds import Thresholds  # noqa: E402
 
 DPI = 80
 PALETTE = plt.get_cmap("tab10").colors
+# A fixed title position skips matplotlib's per-axes title-overlap search (a fifth of the drawing time).
+STYLE = {"axes.titley": 1.02, "axes.titlesize": 10, "xtick.labelsize": 8, "ytick.labelsize": 8}
 
 
 def colour_map(names: Sequence[str]) -> dict[str, tuple[float, float, float]]:
@@ -55,7 +58,7 @@ def _margins(fig: Figure, hspace: float = 0.45, wspace: float = 0.25) -> None:
 
 
 def _missing(ax: Axes, title: str, what: str) -> None:
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.text(0.5, 0.5, f"missing:\n{what}", ha="center", va="center", fontsize=9, color="0.4", wrap=True)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -71,23 +74,24 @@ def _train_panel(ax: Axes, run: RunData, quantity: str) -> None:
         _missing(ax, LABELS[quantity], " or ".join(TRAIN_KEYS[quantity]))
         return
     _line(ax, series, color="C0")
-    ax.set_title(f"{LABELS[quantity]}\n[{series.source}]", fontsize=10)
+    ax.set_title(f"{LABELS[quantity]}\n[{series.source}]")
     ax.set_xlabel("step")
 
 
-def _reward_panel(ax: Axes, run: RunData) -> None:
+def _reward_panel(ax: Axes, run: RunData, diag: Diagnostics) -> None:
+    """Reward paid against true accuracy: of the training batches, else the held-out mean (as the flag uses)."""
     reward, acc = run.train.get("reward"), run.train.get("train_acc")
-    title = "training batches: reward paid vs true accuracy"
+    title = "reward paid vs true accuracy"
     if reward is None and acc is None:
         _missing(ax, title, "reward and accuracy metrics")
         return
     if reward is not None:
-        _line(ax, reward, "reward paid", color="C3")
+        _line(ax, reward, "reward paid (training batches)", color="C3")
     if acc is not None:
-        _line(ax, acc, "true accuracy", color="C2", linestyle="--")
-    else:
-        ax.text(0.02, 0.02, "true accuracy not logged", transform=ax.transAxes, fontsize=8, color="0.4")
-    ax.set_title(title, fontsize=10)
+        _line(ax, acc, "true accuracy (training batches)", color="C2", linestyle="--")
+    elif diag.heldout_mean is not None:
+        _line(ax, diag.heldout_mean, "true accuracy (held-out mean)", color="C2", linestyle="--", marker=".")
+    ax.set_title(title)
     ax.set_xlabel("step")
     ax.legend(fontsize=8, loc="best")
 
@@ -112,29 +116,34 @@ def _heldout_panel(ax: Axes, run: RunData, diag: Diagnostics) -> None:
             xytext=(6, 6),
             fontsize=8,
         )
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.set_xlabel("step")
     ax.legend(fontsize=7, loc="best")
 
 
-def _gap_panel(ax: Axes, diag: Diagnostics) -> None:
+def _gap_panel(ax: Axes, run: RunData, diag: Diagnostics) -> None:
     title = "generalization gap (train - held-out accuracy)"
     if diag.gap is None:
-        _missing(ax, title, "training-batch accuracy or held-out accuracy")
+        needs = " or ".join(TRAIN_KEYS["train_acc"]) if "train_acc" not in run.train else "held-out accuracy"
+        _missing(ax, title, needs)
         return
     _line(ax, diag.gap, color="C4", marker=".", markersize=4)
     ax.axhline(0.0, color="0.6", linewidth=0.8)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
     ax.set_xlabel("step")
 
 
+@matplotlib.rc_context(STYLE)
 def run_figure(item: Analysed, path: Path) -> Path:
     """Eight panels: reward vs accuracy, held-out, gap, length, truncation, entropy, KL, grad norm."""
     run, diag = item.run, item.diag
     fig, axes = plt.subplots(2, 4, figsize=(17, 7.5))
-    _reward_panel(axes[0, 0], run)
+    for ax in axes.flat:  # fewer ticks: tick objects are most of what a panel costs to draw
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+    _reward_panel(axes[0, 0], run, diag)
     _heldout_panel(axes[0, 1], run, diag)
-    _gap_panel(axes[0, 2], diag)
+    _gap_panel(axes[0, 2], run, diag)
     for ax, quantity in zip(
         [axes[0, 3], *axes[1]], ("response_length", "clip_ratio", "entropy", "kl", "grad_norm"), strict=True
     ):
@@ -150,7 +159,7 @@ def run_figure(item: Analysed, path: Path) -> Path:
 
 
 def _grid(count: int, panel_width: float = 5.5) -> tuple[Figure, list[Axes]]:
-    cols = min(count, 3)
+    cols = 2 if count == 4 else min(count, 3)
     rows = -(-count // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(panel_width * cols, 4.2 * rows), squeeze=False)
     flat = list(axes.flat)
@@ -159,6 +168,7 @@ def _grid(count: int, panel_width: float = 5.5) -> tuple[Figure, list[Axes]]:
     return fig, flat[:count]
 
 
+@matplotlib.rc_context(STYLE)
 def data_scale_figure(items: Sequence[Analysed], benchmarks: Sequence[str], path: Path) -> Path | None:
     """Final held-out accuracy vs number of training prompts: a line per model x reward type, seeds averaged."""
     groups: dict[tuple[str, str], dict[int, list[tuple[str, float]]]] = defaultdict(lambda: defaultdict(list))
@@ -197,6 +207,7 @@ def data_scale_figure(items: Sequence[Analysed], benchmarks: Sequence[str], path
     return save(fig, path)
 
 
+@matplotlib.rc_context(STYLE)
 def reward_gain_figure(items: Sequence[Analysed], benchmarks: Sequence[str], path: Path) -> Path | None:
     """Held-out gain over the base model per reward type: bars = mean over runs, whiskers = min-max."""
     gains: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(
@@ -239,6 +250,7 @@ def reward_gain_figure(items: Sequence[Analysed], benchmarks: Sequence[str], pat
     return save(fig, path)
 
 
+@matplotlib.rc_context(STYLE)
 def hacking_figure(items: Sequence[Analysed], thresholds: Thresholds, path: Path) -> Path | None:
     """Reward rise vs true-accuracy rise per run, with the reward-hacking region shaded."""
     points = [i for i in items if i.diag.reward_rise is not None and i.diag.acc_rise is not None]
