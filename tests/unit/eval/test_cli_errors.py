@@ -72,3 +72,12 @@ def test_bad_flags(synth: str, tmp_path: Path, capsys: pytest.CaptureFixture[str
         capsys,
     )
     assert "neither a Hugging Face model" in err  # the model is checked before any backend is built
+
+
+def test_help_shows_usage_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "reward-signal eval --from-generations FILE_OR_DIR --out DIR" in out
+    assert "examples:" in out and "--preset {aime-avg16,greedy}" in out
