@@ -80,8 +80,9 @@ def merge_checkpoint(step_dir: Path) -> Path:
         if result.returncode != 0:
             tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
             raise KitError(f"VERL model merger failed on {actor} (exit {result.returncode}):\n{tail}")
-        shutil.rmtree(target, ignore_errors=True)  # a stale partial directory without config.json
-        tmp.rename(target)
+        if not (target / "config.json").is_file():  # else a concurrent eval finished first: use its merge
+            shutil.rmtree(target, ignore_errors=True)  # a stale directory without config.json
+            tmp.rename(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
