@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reward_signal.rewards import extraction, verification
-from reward_signal.rewards.exact import exact_verdict
+from reward_signal.rewards.exact import exact_verdict, normalise
 from reward_signal.rewards.pool import get_pool
 
 DEFAULT_TIMEOUT = 5.0
@@ -123,7 +123,9 @@ def extract_answer(solution_str: str, timeout: float = DEFAULT_TIMEOUT) -> str |
 
 
 def same_answer(first: str, second: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
-    """math-verify equivalence of two extracted answers; exact cases without sympy."""
+    """math-verify equivalence of two extracted answers; identical strings and exact cases skip sympy."""
+    if normalise(first) == normalise(second):
+        return True
     verdict = exact_verdict(first, second)
     if verdict is not None:
         return verdict

@@ -8,6 +8,7 @@ no worker is ever forked from a multi-threaded process (a Ray actor, a VERL exec
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -109,6 +110,7 @@ def get_pool() -> GuardedPool:
         if _POOL is None or os.getpid() != _POOL_PID:
             _POOL = GuardedPool(default_workers())
             _POOL_PID = os.getpid()
+            atexit.register(_POOL.close)  # stop workers before multiprocessing tears down its resources
         return _POOL
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reward_signal.common.errors import ConfigError
 from reward_signal.rewards.grading import DEFAULT_TIMEOUT, Grade, grade
 from reward_signal.rewards.reward_types import Sample, resolve_params
 
+# Reward types that need every response of a prompt at once.
+GROUP_REWARD_TYPES = frozenset({"majority_vote"})
 # Evaluation sets are always scored rule-based, whatever the training reward type.
 EVAL_DATA_SOURCES = frozenset({"HuggingFaceH4/MATH-500"})
 EVAL_PREFIX = "test-"
@@ -74,5 +77,14 @@ def score(
 ) -> dict[str, Any]:
     """Score one response under `reward_type` (parameters as keyword arguments); see `record` for the keys."""
     resolve_params(reward_type, dict(params))  # fail on a bad config before any grading work
+    if (
+        reward_type in GROUP_REWARD_TYPES
+        and "majority_answer" not in params
+        and not is_validation(data_source, extra_info)
+    ):
+        raise ConfigError(
+            f"reward type {reward_type!r} needs every response of a prompt at once: score batches with "
+            "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
+        )
     verdict = grade(solution_str, ground_truth, timeout=timeout)
     return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from reward_signal.common.errors import ConfigError
+from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.rewards.grading import DEFAULT_TIMEOUT, grade_many
-from reward_signal.rewards.records import record, score
-from reward_signal.rewards.reward_types import REWARD_TYPES
+from reward_signal.rewards.majority import group_majorities
+from reward_signal.rewards.records import GROUP_REWARD_TYPES, prompt_key, record, score
+from reward_signal.rewards.reward_types import REWARD_TYPES, resolve_params
 
 REWARD_TYPE_ENV = "REWARD_MODEL_TYPE"
 TIMEOUT_ENV = "REWARD_SIGNAL_TIMEOUT"
@@ -63,13 +64,33 @@ def compute_score_batch(
     solution_strs: list[str],
     ground_truths: list[str],
     extra_infos: list[dict | None] | None = None,
+    progress: bool = False,
     **kwargs: Any,
 ) -> list[dict[str, Any]]:
     """A batch, graded in parallel over the reused pool (offline scoring, evaluation, older VERL)."""
     reward_type, timeout, params = _settings(kwargs)
+    resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
     extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
-    grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout)
+    grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
+    per_sample = [params] * len(grades)
+    if reward_type in GROUP_REWARD_TYPES:
+        majorities = group_majorities([g.pred for g in grades], group_keys(extras), timeout)
+        per_sample = [{**params, "majority_answer": answer} for answer in majorities]
     return [
-        record(verdict, solution, reward_type, source, extra, timeout, params)
-        for verdict, solution, source, extra in zip(grades, solution_strs, data_sources, extras, strict=True)
+        record(verdict, solution, reward_type, source, extra, timeout, sample_params)
+        for verdict, solution, source, extra, sample_params in zip(
+            grades, solution_strs, data_sources, extras, per_sample, strict=True
+        )
     ]
+
+
+def group_keys(extra_infos: list[dict | None]) -> list[str]:
+    """Each sample's prompt group (VERL `uid`, else dataset `index`); a sample with neither cannot be grouped."""
+    keys = [prompt_key(extra) for extra in extra_infos]
+    missing = [i for i, key in enumerate(keys) if not key]
+    if missing:
+        raise DataError(
+            f"majority_vote groups responses by prompt, but sample(s) {missing[:5]} have no extra_info "
+            "'uid' or 'index': add one per prompt (the same for all responses to that prompt)"
+        )
+    return keys

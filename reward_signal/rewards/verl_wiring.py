@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from reward_signal.common.errors import ConfigError
+from reward_signal.rewards.records import GROUP_REWARD_TYPES
 from reward_signal.rewards.reward_types import resolve_params
 
 REWARD_FILE_ENV = "REWARD_SIGNAL_REWARD_FILE"
 SHIM_RELATIVE = Path("script") / "novel_math_gen_rm_reward_function.py"
-# Reward types that need every response of a prompt at once go through the kit's group manager.
-GROUP_REWARD_TYPES = frozenset({"majority_vote"})
 GROUP_MANAGER_MODULE = "pkg://reward_signal.rewards.verl_manager"
 GROUP_MANAGER_CLASS = "GroupVoteRewardManager"
 # Characters Hydra accepts in an unquoted override value.
