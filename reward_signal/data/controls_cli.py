@@ -1,9 +1,14 @@
-"""`reward-signal data synth` and `data corrupt-labels`: the signal-quality controls (stdlib imports only)."""
+"""`reward-signal data synth` and `data corrupt-labels`: the signal-quality controls.
+
+Only the stdlib and the stdlib-only `synth` module (for the list of kinds) are imported at the top.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from reward_signal.data.synth import KINDS
 
 SYNTH_EXAMPLES = """examples:
   reward-signal data synth --kind arithmetic --n 500 --difficulty 3 --seed 1 --out synth-arith.parquet
@@ -32,8 +37,7 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
     synth.add_argument(
         "--kind",
         default="all",
-        help="arithmetic, fractions, gcd_lcm, linear, modular, polynomial, sequence; "
-        "a comma list or 'all' (kinds alternate row by row). Default: all",
+        help=f"{', '.join(KINDS)}; a comma list or 'all' (kinds alternate row by row). Default: all",
     )
     synth.add_argument("--n", type=int, default=500, help="number of problems (default 500)")
     synth.add_argument(

@@ -44,16 +44,15 @@ class CorruptionReport:
     given_up: tuple[int, ...]
 
 
-def _usage_error(message: str) -> KitError:
-    return KitError(message, exit_code=EXIT_USAGE)
-
-
 def check_arguments(fraction: float, mode: str) -> None:
     """Reject a fraction outside 0..1 or an unknown mode with a message naming the valid values."""
     if not 0.0 <= fraction <= 1.0:
-        raise _usage_error(f"--fraction must be between 0 and 1 (share of rows to corrupt); got {fraction}")
+        raise KitError(
+            f"--fraction must be between 0 and 1 (share of rows to corrupt); got {fraction}",
+            exit_code=EXIT_USAGE,
+        )
     if mode not in MODES:
-        raise _usage_error(f"unknown --mode {mode!r}; known modes: {', '.join(MODES)}")
+        raise KitError(f"unknown --mode {mode!r}; known modes: {', '.join(MODES)}", exit_code=EXIT_USAGE)
 
 
 # --- proposing a wrong answer -----------------------------------------------------------------------

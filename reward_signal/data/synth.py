@@ -312,10 +312,6 @@ GENERATORS: dict[str, Generator] = {
 KINDS: tuple[str, ...] = tuple(GENERATORS)
 
 
-def _usage_error(message: str) -> KitError:
-    return KitError(message, exit_code=EXIT_USAGE)
-
-
 def parse_kinds(text: str) -> tuple[str, ...]:
     """`arithmetic,linear` or `all` -> kind names; an unknown name lists the known ones."""
     names = (
@@ -323,8 +319,9 @@ def parse_kinds(text: str) -> tuple[str, ...]:
     )
     unknown = [name for name in names if name not in GENERATORS]
     if unknown or not names:
-        raise _usage_error(
-            f"unknown kind {', '.join(map(repr, unknown)) or repr(text)}; known kinds: {', '.join(KINDS)} (or 'all')"
+        raise KitError(
+            f"unknown kind {', '.join(map(repr, unknown)) or repr(text)}; known kinds: {', '.join(KINDS)} (or 'all')",
+            exit_code=EXIT_USAGE,
         )
     return names
 
@@ -340,7 +337,10 @@ def parse_difficulties(text: str) -> tuple[int, ...]:
     except ValueError:
         values = ()
     if not values or any(value not in DIFFICULTIES for value in values):
-        raise _usage_error(f"difficulty must be 1..5, a list like 1,3,5 or a range like 1-5; got {text!r}")
+        raise KitError(
+            f"difficulty must be 1..5, a list like 1,3,5 or a range like 1-5; got {text!r}",
+            exit_code=EXIT_USAGE,
+        )
     return values
 
 
@@ -353,7 +353,7 @@ def generate_problems(
     processes, and a larger `n` extends a smaller one's list without changing it.
     """
     if n <= 0:
-        raise _usage_error(f"--n must be a positive number of problems; got {n}")
+        raise KitError(f"--n must be a positive number of problems; got {n}", exit_code=EXIT_USAGE)
     parse_kinds(",".join(kinds))
     parse_difficulties(",".join(map(str, difficulties)))
     rng = random.Random(seed)
@@ -367,9 +367,10 @@ def generate_problems(
             if problem.question not in seen:
                 break
         else:
-            raise _usage_error(
+            raise KitError(
                 f"kind {kind!r} at difficulty {difficulty} ran out of distinct problems after {index} rows; "
-                "ask for fewer (--n) or a higher --difficulty"
+                "ask for fewer (--n) or a higher --difficulty",
+                exit_code=EXIT_USAGE,
             )
         seen.add(problem.question)
         out.append((kind, difficulty, problem))

@@ -19,7 +19,7 @@ from reward_signal.data.parquet import read_rows
 from reward_signal.data.synth import KINDS, generate_problems, synth_rows
 from reward_signal.data.validate import validate_file
 
-PER_CELL = 20  # problems per (kind, difficulty) in the exactness tests
+PER_CELL = 15  # problems per (kind, difficulty) in the exactness tests
 
 
 def _latex(text: str):  # noqa: ANN202 - a sympy expression
