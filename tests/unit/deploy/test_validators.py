@@ -69,7 +69,7 @@ def test_kustomize_base_validates_strictly() -> None:
     validate_strict(objects)
 
 
-def validate_strict(objects: list[dict], tmp: Path | None = None) -> None:
+def validate_strict(objects: list[dict]) -> None:
     """kubernetes-validate --strict on every built-in object (custom resources are checked by CRD schema)."""
     builtin = [obj for obj in objects if "ray.io" not in obj["apiVersion"]]
     result = subprocess.run(
