@@ -13,13 +13,15 @@ class HFBackend:
 
     def __init__(self, weights: str, sampling: Sampling) -> None:
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoModelForCausalLM
+
+        from reward_signal.eval.prompts import load_tokenizer
 
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         # bf16 checkpoints are slow and imprecise on CPU; keep the saved dtype only on GPU.
         dtype = "auto" if self.device == "cuda" else torch.float32
         self.model = AutoModelForCausalLM.from_pretrained(weights, dtype=dtype).to(self.device).eval()
-        self.tokenizer = AutoTokenizer.from_pretrained(weights)
+        self.tokenizer = load_tokenizer(weights)
         self.sampling = sampling
         eos = self.model.generation_config.eos_token_id
         self.eos_ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
