@@ -1,6 +1,6 @@
 """How long `reward-signal report` takes on a realistic study, against reading the same inputs.
 
-Writes 24 synthetic runs (3 reward types x 8 data sizes, 200 steps, VERL 0.9.1 keys, one resumed run)
+Writes 24 synthetic runs (3 reward types x 8 data sizes, 200 steps, VERL 0.9.1 keys, 3 resumed runs)
 to a temporary directory, then times, in the same process and on the same files:
   baseline  reading and merging every run's inputs (run.json, metrics attempts, eval summary)
   report    the full report (read, diagnose, 27 figures, runs.csv, report.md, report.html)
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,12 +25,7 @@ from reward_signal.report.synthetic import write_study
 
 def timed(task: Callable[[], object], repeat: int) -> float:
     """Median wall time of `repeat` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        task()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timeit.repeat(task, number=1, repeat=repeat))
 
 
 def main() -> int:

@@ -199,7 +199,7 @@ def write_run(root: Path, spec: SyntheticRun) -> Path:
 
 
 def write_study(root: Path, steps: int = 200, seeds: int = 1) -> list[Path]:
-    """3 reward types x 8 data sizes x `seeds` runs; one run per study is a resumed (two-attempt) run."""
+    """3 reward types x 8 data sizes x `seeds` runs; the 256-prompt seed-0 run of each type was resumed."""
     specs = [
         SyntheticRun(
             reward_type, size, seed, steps, resumed_at=steps // 2 if (size, seed) == (256, 0) else None
