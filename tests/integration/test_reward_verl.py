@@ -1,0 +1,125 @@
+"""The reward file loaded by verl 0.9.1's own loader and run through its reward loop on CPU.
+
+Level 1: `load_reward_manager` + the naive manager's `run_single` in-process (VERL runs our sync function in
+an executor thread, where math-verify's signal timeout would fail). Level 2: `RewardLoopWorker` Ray actors
+under a local `ray.init(num_cpus=2)`, as `main_ppo` runs them, with the reward type chosen by reward_kwargs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reward_signal.rewards.verl_wiring import reward_overrides
+from tests.integration.verl_harness import build_tokenizer, compose_config, make_batch
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+TRAIN = "train-math-deepscaler"
+SAMPLES: list[dict[str, Any]] = [
+    # response, ground truth, data source, extra_info; expected acc and format_ok
+    {"response": "<think>17+25</think> \\boxed{42}", "ground_truth": '["42"]', "acc": 1.0, "fmt": 1.0},
+    {"response": "\\boxed{41}", "ground_truth": '["42"]', "acc": 0.0, "fmt": 1.0},
+    {
+        "response": "So it is $2\\sqrt{2}$, \\boxed{2\\sqrt{2}}",
+        "ground_truth": "\\sqrt{8}",
+        "acc": 1.0,
+        "fmt": 1.0,
+    },
+    {"response": "The answer is 1156", "ground_truth": '["1156"]', "acc": 1.0, "fmt": 0.0},
+    {"response": "<think>never closed \\boxed{7}", "ground_truth": '["7"]', "acc": 0.0, "fmt": 0.0},
+    {"response": "\\boxed{90^\\circ}", "ground_truth": "90^\\circ", "acc": 1.0, "fmt": 1.0, "eval": True},
+    {
+        "response": "\\boxed{\\text{Bob}}",
+        "ground_truth": "\\text{Evelyn}",
+        "acc": 0.0,
+        "fmt": 1.0,
+        "eval": True,
+    },
+]
+for i, sample in enumerate(SAMPLES):
+    sample["data_source"] = "HuggingFaceH4/MATH-500" if sample.get("eval") else TRAIN
+    sample["extra_info"] = {"index": i, "split": "test" if sample.get("eval") else "train"}
+KEYS = {"score", "acc", "format_ok", "timed_out", "reward_type", "validation", "pred"}
+
+
+@pytest.fixture(scope="module")
+def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = [s["response"] for s in SAMPLES] + ["Solve it. <think> </think> \\boxed{} \\frac{1}{2}"] * 5
+    return build_tokenizer(tmp_path_factory.mktemp("tok"), corpus)
+
+
+def _config(tokenizer_dir: Path, reward_type: str, params: dict[str, Any]) -> Any:
+    return compose_config(
+        reward_overrides(reward_type, params)
+        + [
+            f"actor_rollout_ref.model.path={tokenizer_dir}",
+            "actor_rollout_ref.rollout.name=vllm",
+            "reward.num_workers=1",
+        ]
+    )
+
+
+def _check_records(outputs: list[dict[str, Any]], expected_scores: list[float]) -> None:
+    assert [o["reward_score"] for o in outputs] == expected_scores
+    infos = [o["reward_extra_info"] for o in outputs]
+    assert all(set(info) == KEYS for info in infos)  # same keys for every sample
+    assert [info["acc"] for info in infos] == [s["acc"] for s in SAMPLES]
+    assert [info["format_ok"] for info in infos] == [s["fmt"] for s in SAMPLES]
+    assert [info["validation"] for info in infos] == [float(bool(s.get("eval"))) for s in SAMPLES]
+    assert not any(info["timed_out"] for info in infos)
+
+
+def test_verl_loader_and_naive_manager_in_process(tokenizer_dir: Path) -> None:
+    from transformers import AutoTokenizer
+    from verl.trainer.ppo.reward import get_custom_reward_fn, load_reward_manager
+
+    config = _config(tokenizer_dir, "rule_based", {})
+    fn = get_custom_reward_fn(config)
+    assert fn(data_source=TRAIN, solution_str="\\boxed{3}", ground_truth="3")["score"] == 1.0
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+    manager = load_reward_manager(config, tokenizer)
+    assert type(manager).__name__ == "NaiveRewardManager"
+    batch = make_batch(tokenizer, SAMPLES)
+    outputs = [
+        manager.loop.run_until_complete(manager.run_single(batch[i : i + 1])) for i in range(len(SAMPLES))
+    ]
+    _check_records(outputs, [s["acc"] for s in SAMPLES])
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Any:
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_reward_loop_worker_actors_pay_the_configured_reward_type(
+    tokenizer_dir: Path, local_ray: Any
+) -> None:
+    """Two RewardLoopWorker actors (rule_based and inverted), fed one sample per call like the agent loop."""
+    from transformers import AutoTokenizer
+    from verl.experimental.reward_loop.reward_loop import RewardLoopWorker
+
+    batch = make_batch(AutoTokenizer.from_pretrained(str(tokenizer_dir)), SAMPLES)
+    actor_cls = local_ray.remote(RewardLoopWorker)
+    actors = {
+        name: actor_cls.remote(_config(tokenizer_dir, name, params), None)
+        for name, params in (("rule_based", {}), ("inverted", {}))
+    }
+    futures = {
+        name: [actor.compute_score.remote(batch[i : i + 1]) for i in range(len(SAMPLES))]
+        for name, actor in actors.items()
+    }
+    outputs = {name: local_ray.get(refs, timeout=300) for name, refs in futures.items()}
+
+    _check_records(outputs["rule_based"], [s["acc"] for s in SAMPLES])
+    # inverted pays 1 - acc when the format is ok, 0 otherwise; validation samples stay rule-based
+    inverted = [s["acc"] if s.get("eval") else float(s["fmt"] == 1.0 and s["acc"] == 0.0) for s in SAMPLES]
+    _check_records(outputs["inverted"], inverted)
+    codes = [o["reward_extra_info"]["reward_type"] for o in outputs["inverted"]]
+    assert codes == [0 if s.get("eval") else 5 for s in SAMPLES]
