@@ -171,6 +171,9 @@ def test_rayjob_has_cpu_only_head_gpu_workers_and_locked_ray(multi_node: list[di
     assert spec["entrypointNumGpus"] == 0
     assert spec["entrypoint"] == "rs-train /etc/reward-signal/experiments/tiny-grpo.yaml MODE3"
     assert spec["shutdownAfterJobFinishes"] is True and spec["ttlSecondsAfterFinished"] > 0
+    # KubeRay fills in `ray start` / `ray job submit` only where the command is left empty.
+    [submitter] = spec["submitterPodTemplate"]["spec"]["containers"]
+    assert "command" not in submitter and "command" not in head_container and "command" not in worker
     # The multi-node overlay replaces the training Job; the evaluation Job stays.
     assert [j["metadata"]["labels"]["app.kubernetes.io/component"] for j in by_kind(multi_node, "Job")] == [
         "eval"
