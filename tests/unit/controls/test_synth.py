@@ -40,7 +40,6 @@ def _value(answer: str) -> Fraction:
 
 
 def _rational(expr) -> Fraction:  # noqa: ANN001 - a sympy expression
-
     value = expr.doit()
     assert value.is_Rational, f"{expr} did not evaluate to a rational number"
     return Fraction(int(value.p), int(value.q))
