@@ -139,9 +139,10 @@ def prepare(
     val_files = [data_file(ref, check_data) for ref in exp.data.val]
     wandb_online = bool(env.get("WANDB_API_KEY"))
     overrides, notices = render(exp, layout, paths, train_files, val_files, wandb_online, sets)
-    _, resolved = validate_overrides(
+    validated = validate_overrides(
         overrides, local=layout.ray_address is None, visible_gpus=visible_gpus(env)
     )
+    notices += validated.notices
     if check_data:
         problems = data_problems([*train_files, *val_files])
         if problems:
@@ -155,7 +156,7 @@ def prepare(
         overrides=overrides,
         argv=[sys.executable, *VERL_ENTRY, *overrides],
         env_updates=worker_env(exp, paths, wandb_online),
-        config=resolved,
+        config=validated.resolved,
         train_files=train_files,
         val_files=val_files,
         notices=notices,

@@ -15,6 +15,7 @@ import importlib.util
 import io
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,28 +138,50 @@ def _fail(problems: list[str]) -> None:
         raise ConfigError(f"invalid VERL configuration (verl {VERL_VERSION}):\n  - {listed}")
 
 
-def run_verl_validation(config: Any) -> None:
-    """VERL's own `validate_config`, as `main_ppo` calls it; its failures become ConfigErrors."""
+def run_verl_validation(config: Any) -> list[str]:
+    """VERL's own `validate_config`, as `main_ppo` calls it; its failures become ConfigErrors.
+
+    VERL builds the critic's model config (tokenizer and HF config) while validating it; when the
+    critic's model is not a directory on this machine, that part is left to `main_ppo` at launch
+    and a notice says so (rendering for a cluster must not need the weights or the Hub here)."""
     from verl.trainer.ppo.utils import need_critic, need_reference_policy
     from verl.utils.config import validate_config
 
+    notices = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        use_critic = need_critic(config)
+    critic_model = str(config.critic.model.path)
+    if use_critic and not Path(critic_model).expanduser().is_dir():
+        use_critic = False
+        notices.append(
+            f"notice: the critic section is checked by VERL at launch (its model {critic_model} is not here)"
+        )
     output = io.StringIO()
     try:
         with contextlib.redirect_stdout(output), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            validate_config(
-                config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config)
-            )
+            validate_config(config, use_reference_policy=need_reference_policy(config), use_critic=use_critic)
     except (
         Exception
     ) as exc:  # VERL signals with AssertionError, ValueError, TypeError, InstantiationException
         _fail([f"VERL's validate_config rejected it: {type(exc).__name__}: {exc}".strip()])
+    return notices
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A configuration that passed every check: the DictConfig, its resolved plain dict, and notices."""
+
+    config: Any
+    resolved: dict[str, Any]
+    notices: list[str]
 
 
 def validate_overrides(
     overrides: Sequence[str], *, local: bool, visible_gpus: int | None = None
-) -> tuple[Any, dict[str, Any]]:
-    """Compose and check `overrides`; returns (DictConfig, resolved plain dict). Raises ConfigError."""
+) -> Validated:
+    """Compose and check `overrides` (see the module docstring for the order). Raises ConfigError."""
     from omegaconf import OmegaConf
 
     _fail(key_problems(overrides))
@@ -170,6 +193,6 @@ def validate_overrides(
         resolved = OmegaConf.to_container(config, resolve=True)
     except Exception as exc:
         raise ConfigError(f"the composed config does not resolve: {exc}") from exc
-    run_verl_validation(config)
+    notices = run_verl_validation(config)
     _fail(kit_problems(resolved, local, visible_gpus))
-    return config, resolved
+    return Validated(config, resolved, notices)

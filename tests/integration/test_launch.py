@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from reward_signal.cli import main
-from reward_signal.common.errors import EXIT_CONFIG_ERROR
+from reward_signal.common.errors import EXIT_CONFIG_ERROR, ConfigError
 from reward_signal.common.paths import REPO_ROOT
 from reward_signal.data.parquet import write_rows
 from reward_signal.launch.experiment import shipped_experiments
@@ -404,3 +404,115 @@ def test_the_metrics_path_reaches_verls_tracking_in_a_ray_worker(
     lines = plan.paths.metrics_file.read_text().splitlines()
     assert [json.loads(line) for line in lines] == [{"step": 1, "data": {"reward/mean": 0.5}}]
     shutil.rmtree(tmp_path / "r")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A local model directory VERL can build an HFModelConfig from: a 300-token BPE tokenizer and a
+    one-layer Llama config (no weights: validation reads only the config and tokenizer)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<unk>", "<s>", "</s>"])
+    tokenizer.train_from_iterator(["what is 1+1? the answer is \\boxed{2}"] * 10, trainer)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="</s>"
+    )
+    fast.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    fast.save_pretrained(out)
+    config = {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": 16,
+        "intermediate_size": 32,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 2,
+        "num_hidden_layers": 1,
+        "vocab_size": 300,
+        "max_position_embeddings": 3072,
+    }
+    (out / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "estimator", "loss_agg_mode", "std_norm"),
+    [
+        ("grpo", "grpo", "token-mean", True),
+        ("rloo", "rloo", "token-mean", True),
+        ("reinforce_plus_plus", "reinforce_plus_plus", "token-mean", True),
+        ("dr_grpo", "grpo", "seq-mean-token-sum-norm", False),
+    ],
+)
+def test_critic_free_algorithms(
+    algorithm: str, estimator: str, loss_agg_mode: str, std_norm: bool, tmp_path: Path
+) -> None:
+    plan = prepare(
+        "llama31-8b-rlvr8k",
+        "MODE2",
+        patch={"algorithm": {"name": algorithm}},
+        env={},
+        runs_root=tmp_path,
+        check_data=False,
+    )
+    config = plan.config
+    assert config["algorithm"]["adv_estimator"] == estimator
+    assert config["actor_rollout_ref"]["actor"]["loss_agg_mode"] == loss_agg_mode
+    assert config["algorithm"]["norm_adv_by_std_in_grpo"] is std_norm
+    assert config["critic"]["enable"] is None
+
+
+def test_ppo_runs_verls_critic_validation_on_a_local_model(
+    tiny_model: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    patch = {
+        "algorithm": {"name": "ppo"},
+        "model": {"path": str(tiny_model)},
+        "lengths": {"prompt": 1024, "response": 1024},
+    }
+    plan = prepare("llama31-8b-rlvr8k", "MODE2", patch=patch, env={}, runs_root=tmp_path, check_data=False)
+    assert plan.config["algorithm"]["adv_estimator"] == "gae"
+    assert (plan.config["critic"]["enable"], plan.config["critic"]["model"]["path"]) == (
+        True,
+        str(tiny_model),
+    )
+    assert not [notice for notice in plan.notices if "critic section" in notice]
+    with pytest.raises(
+        ConfigError, match=r"(?s)VERL's validate_config rejected it: .*set both 'critic.micro_batch_size'"
+    ):
+        prepare(
+            "llama31-8b-rlvr8k",
+            "MODE2",
+            ["critic.ppo_micro_batch_size=8"],
+            patch=patch,
+            env={},
+            runs_root=tmp_path,
+            check_data=False,
+        )
+    with pytest.raises(
+        ConfigError, match=r"2048 \+ 2048 = 4096 tokens exceeds max_position_embeddings of the model \(3072\)"
+    ):
+        prepare(
+            "llama31-8b-rlvr8k",
+            "MODE2",
+            patch={**patch, "lengths": {"prompt": 2048, "response": 2048}},
+            env={},
+            runs_root=tmp_path,
+            check_data=False,
+        )
+
+
+def test_ppo_with_a_hub_model_leaves_the_critic_to_launch_time(tmp_path: Path) -> None:
+    plan = prepare(
+        "llama31-8b-rlvr8k",
+        "MODE2",
+        patch={"algorithm": {"name": "ppo"}},
+        env={},
+        runs_root=tmp_path,
+        check_data=False,
+    )
+    assert any("critic section is checked by VERL at launch" in notice for notice in plan.notices)
