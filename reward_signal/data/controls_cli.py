@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reward_signal.data.synth import KINDS
+
+if TYPE_CHECKING:  # type only: imports go one way, cli -> areas
+    from reward_signal.cli import CommandTree
 
 SYNTH_EXAMPLES = """examples:
   reward-signal data synth --kind arithmetic --n 500 --difficulty 3 --seed 1 --out synth-arith.parquet
@@ -22,7 +26,7 @@ CORRUPT_EXAMPLES = """examples:
 """
 
 
-def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imports go one way)
+def register(tree: CommandTree) -> None:
     group = tree.group("data", "Fetch, validate and transform datasets")
 
     synth = group.add_parser(

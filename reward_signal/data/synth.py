@@ -145,7 +145,9 @@ def fractions(rng: random.Random, difficulty: int) -> SynthProblem:
 # --- linear equations -------------------------------------------------------------------------------
 
 
-def _linear_side(rng: random.Random, n_terms: int, coef_bound: int, const_bound: int, grouped: bool):
+def _linear_side(
+    rng: random.Random, n_terms: int, coef_bound: int, const_bound: int, grouped: bool
+) -> tuple[list[tuple[int, str]], int, int]:
     """Terms of one side as (render parts, x coefficient, constant); constants come last."""
     parts: list[tuple[int, str]] = []
     x_coef = constant = 0
