@@ -31,7 +31,7 @@ def reward_type_from_env() -> str:
     return name
 
 
-def _settings(kwargs: dict[str, Any]) -> tuple[str, float, dict[str, Any]]:
+def settings(kwargs: dict[str, Any]) -> tuple[str, float, dict[str, Any]]:
     """(reward type, timeout, type parameters) from VERL's kwargs; VERL-internal keys are dropped."""
     params = {k: v for k, v in kwargs.items() if k not in ("reward_router_address", "reward_model_tokenizer")}
     reward_type = params.pop("reward_type", None) or reward_type_from_env()
@@ -47,7 +47,7 @@ def compute_score(
     **kwargs: Any,
 ) -> dict[str, Any]:
     """One sample, as VERL's naive reward manager calls it (from any thread of a Ray actor)."""
-    reward_type, timeout, params = _settings(kwargs)
+    reward_type, timeout, params = settings(kwargs)
     return score(
         solution_str,
         ground_truth,
@@ -68,7 +68,7 @@ def compute_score_batch(
     **kwargs: Any,
 ) -> list[dict[str, Any]]:
     """A batch, graded in parallel over the reused pool (offline scoring, evaluation, older VERL)."""
-    reward_type, timeout, params = _settings(kwargs)
+    reward_type, timeout, params = settings(kwargs)
     resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
     extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
     grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)

@@ -13,9 +13,71 @@ from typing import Any
 import pytest
 
 from reward_signal.rewards.verl_wiring import reward_overrides
-from tests.integration.verl_harness import build_tokenizer, compose_config, make_batch
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHAT_TEMPLATE = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}<|assistant|>"
+
+
+def build_tokenizer(directory: Path, corpus: list[str]) -> Path:
+    """A byte-level BPE tokenizer trained on `corpus` (decodes any text exactly), saved like a hub model."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    special = ["<pad>", "<eos>"]
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
+    tok.train_from_iterator(corpus, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
+    fast.chat_template = CHAT_TEMPLATE
+    fast.save_pretrained(str(directory))
+    return directory
+
+
+def compose_config(overrides: list[str]) -> Any:
+    """verl 0.9.1's own `ppo_trainer` config with our overrides (struct mode: unknown keys are errors)."""
+    import verl
+    from hydra import compose, initialize_config_dir
+
+    config_dir = Path(verl.__file__).parent / "trainer" / "config"
+    with initialize_config_dir(config_dir=str(config_dir), version_base=None):
+        return compose(config_name="ppo_trainer", overrides=overrides)
+
+
+def make_batch(tokenizer: Any, samples: list[dict[str, Any]]) -> Any:
+    """A DataProto as the agent loop builds it: prompts, responses (right-padded), masks, non-tensor fields."""
+    import numpy as np
+    import torch
+    from verl import DataProto
+
+    prompts = [tokenizer.encode(s.get("prompt", "Solve it."), add_special_tokens=False) for s in samples]
+    responses = [tokenizer.encode(s["response"], add_special_tokens=False) for s in samples]
+    plen, rlen = max(map(len, prompts)), max(map(len, responses))
+    pad = tokenizer.pad_token_id
+    prompt_ids = torch.tensor([[pad] * (plen - len(p)) + p for p in prompts])
+    response_ids = torch.tensor([r + [pad] * (rlen - len(r)) for r in responses])
+    prompt_mask = torch.tensor([[0] * (plen - len(p)) + [1] * len(p) for p in prompts])
+    response_mask = torch.tensor([[1] * len(r) + [0] * (rlen - len(r)) for r in responses])
+    batch = {
+        "prompts": prompt_ids,
+        "responses": response_ids,
+        "input_ids": torch.cat([prompt_ids, response_ids], dim=1),
+        "attention_mask": torch.cat([prompt_mask, response_mask], dim=1),
+    }
+    non_tensor = {
+        "data_source": np.array([s["data_source"] for s in samples], dtype=object),
+        "reward_model": np.array(
+            [{"ground_truth": s["ground_truth"], "style": "rule"} for s in samples], dtype=object
+        ),
+        "extra_info": np.array([dict(s["extra_info"]) for s in samples], dtype=object),
+        "uid": np.array([s.get("uid", str(i)) for i, s in enumerate(samples)], dtype=object),
+    }
+    return DataProto.from_dict(tensors=batch, non_tensors=non_tensor)
+
 
 TRAIN = "train-math-deepscaler"
 SAMPLES: list[dict[str, Any]] = [
@@ -123,3 +185,67 @@ def test_reward_loop_worker_actors_pay_the_configured_reward_type(
     _check_records(outputs["inverted"], inverted)
     codes = [o["reward_extra_info"]["reward_type"] for o in outputs["inverted"]]
     assert codes == [0 if s.get("eval") else 5 for s in SAMPLES]
+
+
+def test_group_vote_manager_pays_majority_vote_per_uid(tokenizer_dir: Path, local_ray: Any) -> None:
+    """majority_vote through the kit's group manager (importlib) in one RewardLoopWorker, groups of rollout.n=4.
+
+    Responses arrive one per call and concurrently, as the agent loop sends them; group "p3" is one response
+    short, so it is voted after REWARD_SIGNAL_GROUP_WAIT seconds over the three it has.
+    """
+    from transformers import AutoTokenizer
+    from verl.experimental.reward_loop.reward_loop import RewardLoopWorker
+
+    groups = {
+        "p1": ["\\boxed{5}", "\\boxed{\\frac{10}{2}}", "\\boxed{4}", "\\boxed{5.0}"],  # majority 5 (gold 4)
+        "p2": [
+            "\\boxed{2\\sqrt{2}}",
+            "\\boxed{\\sqrt{8}}",
+            "no answer",
+            "\\boxed{3}",
+        ],  # majority sqrt 8 (gold)
+        "p3": ["\\boxed{7}", "\\boxed{1}", "\\boxed{7}"],  # incomplete group
+    }
+    golds = {"p1": "4", "p2": "\\sqrt{8}", "p3": "7"}
+    samples = [
+        {
+            "response": r,
+            "ground_truth": golds[uid],
+            "data_source": TRAIN,
+            "extra_info": {"index": 0},
+            "uid": uid,
+        }
+        for uid, responses in groups.items()
+        for r in responses
+    ]
+    samples.append(  # validation sample: rule-based at once, not held for a group
+        {
+            "response": "\\boxed{4}",
+            "ground_truth": "4",
+            "data_source": "test-math-aime24",
+            "extra_info": {},
+            "uid": "v",
+        }
+    )
+    config = compose_config(
+        reward_overrides("majority_vote", {})
+        + [f"actor_rollout_ref.model.path={tokenizer_dir}", "actor_rollout_ref.rollout.name=vllm"]
+        + ["actor_rollout_ref.rollout.n=4"]
+    )
+    assert config.reward.num_workers == 1 and config.reward.reward_manager.source == "importlib"
+    batch = make_batch(AutoTokenizer.from_pretrained(str(tokenizer_dir)), samples)
+    actor = (
+        local_ray.remote(RewardLoopWorker)
+        .options(runtime_env={"env_vars": {"REWARD_SIGNAL_GROUP_WAIT": "4"}})
+        .remote(config, None)
+    )
+    outputs = local_ray.get(
+        [actor.compute_score.remote(batch[i : i + 1]) for i in range(len(samples))], timeout=300
+    )
+
+    scores = [o["reward_score"] for o in outputs]
+    assert scores == [1.0, 1.0, 0.0, 1.0] + [1.0, 1.0, 0.0, 0.0] + [1.0, 0.0, 1.0] + [1.0]
+    accs = [o["reward_extra_info"]["acc"] for o in outputs]
+    assert accs == [0.0, 0.0, 1.0, 0.0] + [1.0, 1.0, 0.0, 0.0] + [1.0, 0.0, 1.0] + [1.0]
+    codes = {o["reward_extra_info"]["reward_type"] for o in outputs[:-1]}
+    assert codes == {6} and outputs[-1]["reward_extra_info"]["reward_type"] == 0
