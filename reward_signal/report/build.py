@@ -96,10 +96,12 @@ def build_report(
     bases: Sequence[BaseEval] = (),
     progress: bool = False,
     jobs: int | None = None,
+    regrade_rollouts: bool = False,
 ) -> ReportOutputs:
     """Read every run, diagnose it, and write the report files into `out` (each file atomically).
 
     Figures are drawn by `jobs` processes (default: one per CPU): drawing is most of the report's time.
+    `regrade_rollouts` grades rollout dumps for true training accuracy when nothing else records it.
     """
     thresholds = thresholds or Thresholds()
     run_dirs = find_run_dirs(list(patterns))
@@ -107,7 +109,7 @@ def build_report(
     by_model = _bases_by_model(bases)
     items = []
     for run_dir in tqdm(run_dirs, desc="reading runs", unit="run", disable=not progress):
-        run = load_run(run_dir)
+        run = load_run(run_dir, regrade_rollouts)
         items.append(Analysed(run, diagnose(run, thresholds, by_model.get(str(run.meta.get("model"))))))
     items.sort(key=_order)
     benchmarks = benchmarks_of(items)

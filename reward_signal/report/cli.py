@@ -52,6 +52,12 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
             help=f"{spec.metadata['help']} (default {spec.default})",
         )
     parser.add_argument(
+        "--regrade-rollouts",
+        action="store_true",
+        help="grade <run>/rollouts/<step>.jsonl with the rule-based grader for true training-batch accuracy "
+        "when neither the metrics nor the dumps record it (VERL 0.9.1's default trainer; slow: every response)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=None, help="processes drawing figures (default: one per CPU)"
     )
     parser.set_defaults(func=handle)
@@ -66,7 +72,13 @@ def handle(args: argparse.Namespace) -> int:
     )
     bases = [load_base(spec) for spec in args.base]
     outputs = build_report(
-        args.runs, args.out, thresholds, bases, progress=sys.stderr.isatty(), jobs=args.jobs
+        args.runs,
+        args.out,
+        thresholds,
+        bases,
+        progress=sys.stderr.isatty(),
+        jobs=args.jobs,
+        regrade_rollouts=args.regrade_rollouts,
     )
     flagged = sum(bool(i.diag.reward_hacking or i.diag.overfit) for i in outputs.items)
     incomplete = sum(bool(i.run.missing) for i in outputs.items)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reward_signal.report.runs import BaseEval, RunData, Series
+from reward_signal.report.runs import BaseEval, RunData
+from reward_signal.report.series import Series
 from reward_signal.report.thresholds import Thresholds
 
 

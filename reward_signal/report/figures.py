@@ -22,7 +22,8 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from reward_signal.common.files import atomic_path  # noqa: E402
 from reward_signal.report.diagnostics import Analysed, Diagnostics  # noqa: E402
 from reward_signal.report.metric_keys import LABELS, TRAIN_KEYS  # noqa: E402
-from reward_signal.report.runs import RunData, Series  # noqa: E402
+from reward_signal.report.runs import RunData  # noqa: E402
+from reward_signal.report.series import Series  # noqa: E402
 from reward_signal.report.thresholds import Thresholds  # noqa: E402
 
 DPI = 80

@@ -24,18 +24,8 @@ from reward_signal.report.metric_keys import (
     eval_mean_key,
     parse_validation_key,
 )
-
-
-@dataclass(frozen=True)
-class Series:
-    """One metric over training steps, with the key (or derivation) it came from."""
-
-    source: str
-    steps: np.ndarray
-    values: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.steps)
+from reward_signal.report.rollouts import has_reward_accuracy, rollout_accuracy, rollout_files
+from reward_signal.report.series import Series
 
 
 @dataclass
@@ -116,7 +106,12 @@ def _first_series(merged: dict[int, dict[str, float]], keys: tuple[str, ...]) ->
 
 
 def _absent(quantity: str) -> str:
-    return f"{LABELS[quantity]} (none of {', '.join(TRAIN_KEYS[quantity])})"
+    hint = (
+        " nor rollouts/<step>.jsonl `acc`; --regrade-rollouts grades the dumps"
+        if quantity == "train_acc"
+        else ""
+    )
+    return f"{LABELS[quantity]} (none of {', '.join(TRAIN_KEYS[quantity])}{hint})"
 
 
 def _validation(merged: dict[int, dict[str, float]], reward_type: str | None) -> dict[str, Series]:
@@ -175,7 +170,21 @@ def _final_eval(summary: dict[str, Any], run: RunData) -> dict[str, float]:
     return result
 
 
-def load_run(path: Path) -> RunData:
+def _training_accuracy(run: RunData, regrade_rollouts: bool) -> Series | None:
+    """True accuracy on training batches when no metric holds it: the reward itself under rule_based,
+    else the rollout dumps (their `acc`, or regraded on request)."""
+    reward = run.train.get("reward")
+    if reward is not None and run.meta.get("reward_type") == ACCURACY_REWARD_TYPE:
+        return Series(f"{reward.source} (reward is accuracy)", reward.steps, reward.values)
+    files = rollout_files(run.path)
+    if not files:
+        return None
+    if has_reward_accuracy(files):
+        return rollout_accuracy(files, regrade=False, bad_lines=run.bad_lines)
+    return rollout_accuracy(files, regrade=True, bad_lines=run.bad_lines) if regrade_rollouts else None
+
+
+def load_run(path: Path, regrade_rollouts: bool = False) -> RunData:
     """Read a run directory; every absent input is noted in `missing`, never raised."""
     run = RunData(name=path.name, path=path, meta={})
     run.meta = _read_json(path / "run.json", run, "run metadata") or {}
@@ -188,15 +197,12 @@ def load_run(path: Path) -> RunData:
         run.missing.append("training metrics (metrics/attempt-*.jsonl)")
     reward_type = run.meta.get("reward_type")
     for quantity, keys in TRAIN_KEYS.items():
-        series = _first_series(merged, keys)
-        if series is not None:
+        if (series := _first_series(merged, keys)) is not None:
             run.train[quantity] = series
-        elif merged:
-            run.missing.append(_absent(quantity))
-    if "train_acc" not in run.train and "reward" in run.train and reward_type == ACCURACY_REWARD_TYPE:
-        reward = run.train["reward"]
-        run.train["train_acc"] = Series(f"{reward.source} (reward is accuracy)", reward.steps, reward.values)
-        run.missing.remove(_absent("train_acc"))
+    if "train_acc" not in run.train and (series := _training_accuracy(run, regrade_rollouts)) is not None:
+        run.train["train_acc"] = series
+    if merged:
+        run.missing += [_absent(quantity) for quantity in TRAIN_KEYS if quantity not in run.train]
     run.heldout = _validation(merged, reward_type)
     if merged and not run.heldout:
         run.missing.append("held-out validation accuracy (no val-core/<data_source>/acc/mean@N keys)")
