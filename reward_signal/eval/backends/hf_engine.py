@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from reward_signal.common.errors import KitError
 from reward_signal.eval.backends import Batch, Completion, Request
 from reward_signal.eval.sampling import Sampling
 
@@ -20,7 +21,10 @@ class HFBackend:
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         # bf16 checkpoints are slow and imprecise on CPU; keep the saved dtype only on GPU.
         dtype = "auto" if self.device == "cuda" else torch.float32
-        self.model = AutoModelForCausalLM.from_pretrained(weights, dtype=dtype).to(self.device).eval()
+        try:
+            self.model = AutoModelForCausalLM.from_pretrained(weights, dtype=dtype).to(self.device).eval()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise KitError(f"cannot load the model {weights} with transformers: {exc}") from exc
         self.tokenizer = load_tokenizer(weights)
         self.sampling = sampling
         eos = self.model.generation_config.eos_token_id
