@@ -65,6 +65,32 @@ def _flag_lines(items: Sequence[Analysed]) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _run_facts(item: Analysed, row: dict[str, Cell]) -> Bullets:
+    """The numbers a reader wants beside a run's figure, each with where it came from."""
+    diag = item.diag
+    facts = [
+        f"{row['model']}, reward {row['reward_type']}, {row['train_prompts'] or '?'} prompts, seed "
+        f"{_short(row['seed']) or '?'}, {row['attempts']} attempt(s), last step {_short(row['last_step']) or '?'}",
+        f"final train reward {_short(diag.final_train_reward) or '-'}, true train accuracy "
+        f"{_short(diag.final_train_acc) or '-'} [{row['train_acc_from'] or 'not recorded'}]",
+    ]
+    if diag.peak is not None:
+        facts.append(
+            f"held-out mean peaked at step {diag.peak.step} ({diag.peak.value:.3f}), last {diag.peak.final:.3f}, "
+            f"drop {diag.peak.drop:.3f}: overfit {_short(diag.overfit)}"
+        )
+    if diag.reward_rise is not None and diag.acc_rise is not None:
+        facts.append(
+            f"reward rose {diag.reward_rise:+.3f}, true accuracy ({diag.acc_rise_from}) {diag.acc_rise:+.3f}: "
+            f"reward hacking {_short(diag.reward_hacking)}"
+        )
+    if diag.gain:
+        gains = ", ".join(f"{b} {v:+.3f}" for b, v in sorted(diag.gain.items()))
+        facts.append(f"gain ({diag.gain_from}): {gains}")
+    facts += [f"missing: {m}" for m in item.run.missing]
+    return Bullets(tuple(facts))
+
+
 def report_blocks(
     items: Sequence[Analysed],
     rows: Sequence[dict[str, Cell]],
@@ -111,7 +137,7 @@ def report_blocks(
         blocks.append(Heading(3, title))
         blocks.append(Image(path, title) if path else Paragraph("Not drawn: no run has the inputs it needs."))
     blocks.append(Heading(2, "Per run"))
-    for item, path in zip(items, run_figures, strict=True):
-        blocks += [Heading(3, item.run.name), Image(path, item.run.name)]
+    for item, row, path in zip(items, rows, run_figures, strict=True):
+        blocks += [Heading(3, item.run.name), _run_facts(item, row), Image(path, item.run.name)]
     blocks += [Heading(2, "How to read the diagnostics"), definitions(thresholds)]
     return blocks
