@@ -33,11 +33,25 @@ class HFBackend:
         self.pad_id = pad if pad is not None else (min(self.eos_ids) if self.eos_ids else 0)
 
     def _sampling_kwargs(self) -> dict[str, object]:
+        """Only temperature and top_p shape sampling, as with vLLM's explicit SamplingParams: the
+        model's generation_config may not add a top-k cut (transformers' default is 50) or a
+        repetition penalty."""
         s = self.sampling
         if s.greedy:
-            return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-        # top_k=0 disables transformers' default top-50 cut, matching vLLM (no top-k unless asked).
-        return {"do_sample": True, "temperature": s.temperature, "top_p": s.top_p, "top_k": 0}
+            return {
+                "do_sample": False,
+                "temperature": None,
+                "top_p": None,
+                "top_k": None,
+                "repetition_penalty": 1.0,
+            }
+        return {
+            "do_sample": True,
+            "temperature": s.temperature,
+            "top_p": s.top_p,
+            "top_k": 0,
+            "repetition_penalty": 1.0,
+        }
 
     def _completion(self, token_ids: list[int]) -> Completion:
         stop = next((i for i, t in enumerate(token_ids) if t in self.eos_ids), None)
