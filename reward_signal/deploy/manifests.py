@@ -41,7 +41,7 @@ class ClusterSettings:
     gpus_per_node: int = 8
     nodes: int = 1
     train_cpu: str = "32"
-    train_memory: str = "320Gi"
+    train_memory: str = "320Gi"  # includes the memory-backed /dev/shm, which counts against it
     shm_size: str = "64Gi"
     eval_gpus: int = 1
     eval_cpu: str = "8"

@@ -44,16 +44,23 @@ def experiment_files(exp: list[str], sweep: Path | None) -> list[Path]:
     return files
 
 
-def _dump(objects: list[manifests.Manifest]) -> str:
+def _yaml(obj: object) -> str:
+    """Plain YAML: shared sub-objects (e.g. one labels dict) are written out, not as &anchors."""
     import yaml
 
-    return HEADER + "---\n".join(yaml.safe_dump(obj, sort_keys=False) for obj in objects)
+    class PlainDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True
+
+    return yaml.dump(obj, Dumper=PlainDumper, sort_keys=False)
+
+
+def _dump(objects: list[manifests.Manifest]) -> str:
+    return HEADER + "---\n".join(_yaml(obj) for obj in objects)
 
 
 def render(files: list[Path], settings: manifests.ClusterSettings, out: Path) -> list[RenderedFile]:
     """The overlay's files for `files` (validated through the launcher's experiment schema)."""
-    import yaml
-
     from reward_signal.launch.experiment import parse_experiment, read_experiment_dict
 
     for flag, value in (
@@ -94,9 +101,7 @@ def render(files: list[Path], settings: manifests.ClusterSettings, out: Path) ->
         # Fixed names: kustomize would not rewrite a hashed name inside a RayJob (a custom resource).
         "generatorOptions": {"disableNameSuffixHash": True},
     }
-    rendered.append(
-        RenderedFile("kustomization.yaml", HEADER + yaml.safe_dump(kustomization, sort_keys=False))
-    )
+    rendered.append(RenderedFile("kustomization.yaml", HEADER + _yaml(kustomization)))
     return rendered
 
 
