@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reward_signal.eval.records import RecordFile, by_problem, read_records
 
 
@@ -15,13 +17,16 @@ def _problem(index: int, n: int) -> list[dict]:
     ]
 
 
-def test_resume_keeps_complete_problems_and_drops_torn_and_partial_ones(tmp_path: Path) -> None:
+def test_resume_keeps_complete_problems_and_drops_torn_and_partial_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     records = RecordFile(tmp_path, "d", n=2)
     records.append_problem(_problem(0, 2))
     records.append_problem(_problem(1, 2))
     with records.path.open("a") as handle:  # a kill mid-problem: one sample, then half a line
         handle.write(json.dumps(_problem(2, 2)[0]) + "\n" + '{"dataset": "d", "ind')
     assert records.resume() == {0, 1}
+    assert f"warning: skipped {records.path}:6: not valid JSON" in capsys.readouterr().err
     lines = records.path.read_text().splitlines()
     assert [json.loads(line)["index"] for line in lines] == [0, 0, 1, 1]
     records.append_problem(_problem(2, 2))
