@@ -78,6 +78,13 @@ def _order(item: Analysed) -> tuple[str, str, int, str, str, str]:
     )
 
 
+def _remove_stale_figures(directory: Path, current: set[Path], cross_names: set[str]) -> None:
+    """Delete figures an earlier report drew into this directory, so none can pass for current."""
+    for path in directory.glob("*.png"):
+        if path not in current and (path.name.startswith("run-") or path.name in cross_names):
+            path.unlink()
+
+
 def _bases_by_model(bases: Sequence[BaseEval]) -> dict[str, BaseEval]:
     by_model: dict[str, BaseEval] = {}
     for base in bases:
@@ -136,6 +143,9 @@ def build_report(
         for (title, (filename, _)), path in zip(cross_files.items(), drawn, strict=False)
     }
 
+    _remove_stale_figures(
+        out / FIGURE_DIR, {p for p in drawn if p is not None}, {name for name, _ in cross_files.values()}
+    )
     blocks = report_blocks(items, rows, benchmarks, thresholds, cross, run_paths, bases)
     markdown = out / "report.md"
     write_text(markdown, render_markdown(blocks))

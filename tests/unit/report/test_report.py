@@ -148,9 +148,14 @@ def test_cli_writes_the_report_and_names_bad_inputs(
     study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "cli"
+    stale, kept = out / "figures" / "run-deleted-run.png", out / "figures" / "my-notes.png"
+    for path in (stale, kept):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"old")
     assert main(["report", str(study / "overfit-64"), "--out", str(out), "--overfit-drop", "0.2"]) == 0
     assert "1 run(s): 0 flagged" in capsys.readouterr().out
     assert _rows(out)["overfit-64"]["overfit"] == "false"
+    assert not stale.exists() and kept.exists()  # an earlier report's run figure, not the user's file
     assert main(["report", str(tmp_path / "missing-*"), "--out", str(out)]) == 1
     assert "no path matches" in capsys.readouterr().err
     assert main(["report", str(study), "--out", str(out), "--window", "0"]) == 1
