@@ -10,6 +10,7 @@ import pytest
 
 from reward_signal.cli import build_parser, main
 from reward_signal.data.manifest import load_manifest
+from reward_signal.data.parquet import read_rows
 from reward_signal.data.validate import validate_file
 from reward_signal.launch.experiment import EXPERIMENTS_DIR, load_experiment
 
@@ -69,6 +70,8 @@ def test_every_data_file_is_fetched_or_generated_by_a_header_command(path: Path)
                 f"{path.name} ({mode}): nothing makes {ref}"
             )
         assert "data/controls/synth-" in " ".join(exp.data.val), "validation must include a synthetic set"
+    debug, production = (load_experiment(path, mode).data for mode in ("MODE1", "MODE2"))
+    assert {*debug.train, *debug.val} <= {*production.train, *production.val}
     sources = {src for argv in commands if argv[1] == "corrupt-labels" for src in _option(argv, "--source")}
     assert sources <= fetched
 
@@ -103,3 +106,37 @@ def test_synth_header_commands_satisfy_the_launchers_data_check(
         out = _option(argv, "--out")[0]
         assert validate_file(out) == []
         assert data_file(out, must_exist=True) == (tmp_path / out).resolve()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_header_commands_then_the_launchers_data_check_pass_end_to_end(
+    seed_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run every header command (on a 64-row stand-in for the fetched training subset, to keep it quick),
+    then `prepare` each control with the data check on, as `reward-signal train` would."""
+    import pyarrow.parquet as pq
+
+    from reward_signal.launch.train import prepare
+
+    data_dir = tmp_path / "data-dir"
+    monkeypatch.setenv("REWARD_SIGNAL_DATA_DIR", str(data_dir))
+    monkeypatch.chdir(tmp_path)
+    manifest = load_manifest()
+    commands = {shlex.join(argv): argv for path in CONTROLS for argv in header_commands(path)}
+    for argv in commands.values():
+        if argv[1] != "fetch":
+            continue
+        for name in _option(argv, "--only"):  # what `data fetch --mirror <seed>` would put in place
+            relative = manifest.get(name).path
+            (data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            table = pq.read_table(seed_data / relative)
+            pq.write_table(table.slice(0, 64) if table.num_rows > 500 else table, data_dir / relative)
+    for argv in commands.values():
+        if argv[1] != "fetch":
+            assert main(argv) == 0, shlex.join(argv)
+    for path in CONTROLS:  # MODE2 reads every file MODE1 reads (see the test above)
+        plan = prepare(path, "MODE2", env={}, runs_root=tmp_path / "runs")
+        assert all(file.is_file() for file in [*plan.train_files, *plan.val_files])
+    corrupted = read_rows(tmp_path / "data/controls/qwen-math-1.5b-2048-wrong50-s0.parquet")
+    assert sum(row["extra_info"]["label_corrupted"] for row in corrupted) == 32
