@@ -1,4 +1,4 @@
-"""Kubernetes objects for one experiment, as plain data (dumped with yaml.safe_dump by `render`).
+"""Kubernetes objects for one experiment, as plain data (written as YAML by `render`).
 
 One place decides what every kit pod looks like (`_pod_spec`): the restricted security context,
 the runs/cache PVCs, the memory-backed /dev/shm, the experiment ConfigMap and the Secret
@@ -60,7 +60,11 @@ class ExperimentRef:
     """The experiment as the cluster sees it: its name (run directory) and its ConfigMap."""
 
     name: str
-    file_name: str
+
+    @property
+    def file_name(self) -> str:
+        """Key of the experiment file in its ConfigMap; its stem is the run name the launcher uses."""
+        return f"{self.name}.yaml"
 
     @property
     def config_map(self) -> str:

@@ -81,7 +81,7 @@ def render(files: list[Path], settings: manifests.ClusterSettings, out: Path) ->
                 f"{path}: experiment name {experiment.name!r} is also used by {owners[experiment.name]}"
             )
         owners[experiment.name] = path
-        ref = manifests.ExperimentRef(name=experiment.name, file_name=f"{experiment.name}.yaml")
+        ref = manifests.ExperimentRef(name=experiment.name)
         if settings.nodes > 1:
             ray_version = locked_versions(DEFAULT_LOCK)["ray"]
             objects = [manifests.ray_job(ref, settings, ray_version), manifests.eval_job(ref, settings)]

@@ -22,7 +22,7 @@ TINY = ASSETS / "deploy" / "tiny-grpo.yaml"
 SETTINGS = ClusterSettings(
     image="ghcr.io/example/reward-signal:0.1.0", nodes=2
 )  # 64 prompts x 8 samples / 16 GPUs
-REF = ExperimentRef(name="tiny-grpo", file_name="tiny-grpo.yaml")
+REF = ExperimentRef(name="tiny-grpo")
 
 
 def overrides(mode: str, env: dict[str, str]) -> dict[str, str]:
