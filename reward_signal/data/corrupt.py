@@ -168,9 +168,9 @@ def choose_corruptions(
     active = list(itertools.islice(queue, target))
     while active:
         proposals = {row: propose(row, attempts.get(row, 0)) for row in active}
-        checked = [row for row, candidate in proposals.items() if candidate is not None]
+        checked = {row: candidate for row, candidate in proposals.items() if candidate is not None}
         verdicts = (
-            verified_different([truths[r] for r in checked], [proposals[r] for r in checked], progress)
+            verified_different([truths[r] for r in checked], list(checked.values()), progress)
             if checked
             else []
         )
@@ -178,7 +178,7 @@ def choose_corruptions(
         next_active = []
         for row in active:
             if row in passed:
-                chosen[row] = proposals[row]  # type: ignore[assignment]
+                chosen[row] = checked[row]
                 continue
             attempts[row] = attempts.get(row, 0) + 1
             if attempts[row] < MAX_ATTEMPTS:
@@ -248,8 +248,9 @@ def corrupt_file(
         report = CorruptionReport((), ())
         out_rows = rows
     else:
+        schema = labelled_schema(schema)  # refuses an already-corrupted source before any grading
         replacements, report = choose_corruptions(truths, fraction, mode, seed, progress)
-        out_rows, schema = corrupt_rows(rows, replacements), labelled_schema(schema)
+        out_rows = corrupt_rows(rows, replacements)
     metadata["label_corruption"] = {
         "source": str(source),
         "fraction": fraction,
