@@ -140,8 +140,8 @@ def run_figure(item: Analysed, path: Path) -> Path:
     run, diag = item.run, item.diag
     fig, axes = plt.subplots(2, 4, figsize=(17, 7.5))
     for ax in axes.flat:  # fewer ticks: tick objects are most of what a panel costs to draw
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
     _reward_panel(axes[0, 0], run, diag)
     _heldout_panel(axes[0, 1], run, diag)
     _gap_panel(axes[0, 2], run, diag)
