@@ -13,6 +13,13 @@ from typing import IO, Any
 from reward_signal.common.errors import KitError
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def ensure_writable_dir(directory: Path) -> Path:
     """Create `directory` (and parents) or raise a KitError naming it."""
     try:
@@ -32,6 +39,9 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(
+        tmp, 0o666 & ~_umask()
+    )  # mkstemp makes 0600; outputs on shared clusters must stay group-readable
     try:
         yield tmp
         os.replace(tmp, target)
@@ -42,11 +52,10 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
 @contextlib.contextmanager
 def atomic_open(target: Path | str, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
     """Open a temporary file beside `target` for writing; it replaces `target` only on success."""
-    with atomic_path(target) as tmp:
-        with open(tmp, mode, encoding=None if "b" in mode else encoding) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+    with atomic_path(target) as tmp, open(tmp, mode, encoding=None if "b" in mode else encoding) as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def write_json(target: Path | str, obj: Any) -> None:
