@@ -3,7 +3,18 @@
 import subprocess
 import sys
 
-HEAVY = ("torch", "vllm", "ray", "verl", "transformers", "pandas", "matplotlib", "scipy", "math_verify", "hydra")
+HEAVY = (
+    "torch",
+    "vllm",
+    "ray",
+    "verl",
+    "transformers",
+    "pandas",
+    "matplotlib",
+    "scipy",
+    "math_verify",
+    "hydra",
+)
 
 
 def test_help_leaves_heavy_modules_unloaded() -> None:
