@@ -44,19 +44,24 @@ class Image:
 Block = Heading | Paragraph | Bullets | Table | Image
 
 
+def _md_text(text: str) -> str:
+    """Keep `<step>` and similar from being read as HTML tags by Markdown viewers."""
+    return text.replace("<", "&lt;")
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(blocks: Sequence[Block]) -> str:
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            parts.append(f"{'#' * block.level} {block.text}")
+            parts.append(f"{'#' * block.level} {_md_text(block.text)}")
         elif isinstance(block, Paragraph):
-            parts.append(block.text)
+            parts.append(_md_text(block.text))
         elif isinstance(block, Bullets):
-            parts.append("\n".join(f"- {item}" for item in block.items))
+            parts.append("\n".join(f"- {_md_text(item)}" for item in block.items))
         elif isinstance(block, Table):
             lines = ["| " + " | ".join(map(_md_cell, block.header)) + " |"]
             lines.append("|" + " --- |" * len(block.header))
