@@ -118,9 +118,12 @@ def test_readme_names_the_pinned_versions_and_cuda() -> None:
 
 
 def test_default_image_tags_follow_the_package_version() -> None:
-    compose = (REPO_ROOT / "compose.yaml").read_text()
-    assert f"reward-signal:{__version__}}}" in compose
-    assert f"reward-signal:{__version__}\n" in (REPO_ROOT / ".env.example").read_text()
+    from reward_signal.deploy.cli import DEFAULT_IMAGE
+
+    image = f"{DEFAULT_IMAGE}:{__version__}"
+    assert f"{image}}}" in (REPO_ROOT / "compose.yaml").read_text()  # ${REWARD_SIGNAL_IMAGE:-<image>}
+    assert f"={image}\n" in (REPO_ROOT / ".env.example").read_text()
+    assert f"docker pull {image}" in readme_section("containers")
 
 
 def test_release_gate_requires_both_base_digests(tmp_path: Path) -> None:
