@@ -21,8 +21,9 @@ from reward_signal.common.pins import IMAGE_PINS
 GIB = 1024**3
 OK, WARN, FAIL = "ok", "warn", "fail"
 
-# GPUs each mode needs on this machine; MODE3 asks for GPUS_PER_NODE on every Ray worker.
-MODE_GPUS = {"MODE1": 1, "MODE2": 8}
+# GPUs each mode needs on this machine. MODE3 needs none here: its driver may run on a CPU-only
+# Ray head (KubeRay), and the GPUs are on the worker nodes (run `doctor` there to see them).
+MODE_GPUS = {"MODE1": 1, "MODE2": 8, "MODE3": 0}
 # NCCL and Ray's object store live in /dev/shm; Docker's default of 64 MiB breaks both.
 MODE_MIN_SHM_GIB = {"MODE1": 2.0, "MODE2": 16.0, "MODE3": 16.0}
 ADVISED_SHM_GIB = 16.0
@@ -197,8 +198,6 @@ def run_checks(
 ) -> list[Check]:
     """Every check for a run in `mode` (None: just report) in this environment."""
     gpus_needed = MODE_GPUS.get(mode or "", 0)
-    if mode == "MODE3":
-        gpus_needed = int(env.get("GPUS_PER_NODE", "0") or 0)
     blocking = mode is not None
     hf_home = Path(env.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
     return [

@@ -123,7 +123,8 @@ def test_cli_blocks_a_gpu_mode_without_gpus(no_gpu_env: Path, capsys: pytest.Cap
     assert {"/dev/shm", "hf token", "wandb", "disk runs", "disk hf cache"} <= checks.keys()
 
 
-def test_mode3_needs_the_gpus_per_node_of_the_cluster() -> None:
-    env = {"PATH": os.devnull, "GPUS_PER_NODE": "4", "HOME": "/nonexistent"}
+def test_mode3_driver_may_run_on_a_cpu_only_head() -> None:
+    env = {"PATH": os.devnull, "GPUS_PER_NODE": "8", "HOME": "/nonexistent"}
     checks = {c.name: c for c in doctor.run_checks("MODE3", False, 0.0, env, expected={})}
-    assert checks["gpus"].status == FAIL and "needs 4" in checks["gpus"].detail
+    assert checks["gpus"].status == WARN  # reported, not blocking: the workers hold the GPUs
+    assert checks["/dev/shm"].detail  # the head still needs shared memory for Ray's object store
