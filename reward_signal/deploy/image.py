@@ -77,6 +77,32 @@ def dockerfile_labels(dockerfile: Path = DEFAULT_DOCKERFILE) -> dict[str, str]:
     return labels
 
 
+_VAR_RE = re.compile(r"\$\{(\w+)(?::([+-])([^}]*))?\}")
+
+
+def expand(text: str, values: dict[str, str]) -> str:
+    """Docker's `${X}`, `${X:+word}` and `${X:-word}` substitution (the forms the Dockerfile uses)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name, operator, word = match.groups()
+        value = values.get(name, "")
+        if operator == "+":
+            return word if value else ""
+        if operator == "-":
+            return value or word
+        return value
+
+    return _VAR_RE.sub(substitute, text)
+
+
+def base_images(build_args: dict[str, str], dockerfile: Path = DEFAULT_DOCKERFILE) -> list[str]:
+    """The image each stage starts FROM, with build args over the Dockerfile's ARG defaults."""
+    values = {**dockerfile_args(dockerfile), **build_args}
+    return [
+        expand(rest.split()[0], values) for keyword, rest in _instructions(dockerfile) if keyword == "FROM"
+    ]
+
+
 def missing_digests(build_args: dict[str, str], dockerfile: Path = DEFAULT_DOCKERFILE) -> list[str]:
     """Digest ARGs that are neither a valid default in the Dockerfile nor given as a build arg."""
     defaults = dockerfile_args(dockerfile)
@@ -103,7 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(see the Dockerfile header for how to look it up)",
             file=sys.stderr,
         )
-    return 1 if problems else 0
+    if problems:
+        return 1
+    for image in base_images(build_args, args.dockerfile):
+        print(f"base image: {image}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from reward_signal import __version__
 from reward_signal.common.pins import CUDA_VERSION, IMAGE_PINS, IMAGE_PYTHON, VERL_VERSION
 from reward_signal.deploy.image import (
     DIGEST_ARGS,
+    base_images,
     dockerfile_args,
     dockerfile_labels,
     locked_versions,
@@ -145,6 +146,21 @@ def test_release_gate_requires_both_base_digests(tmp_path: Path) -> None:
         cwd=REPO_ROOT,
     )
     assert accepted.returncode == 0, accepted.stderr
+    assert f"base image: {base_images(dict.fromkeys(DIGEST_ARGS, digest))[0]}" in accepted.stdout
+    assert accepted.stdout.count(f"@{digest}") == 2
+
+
+def test_base_images_are_named_by_tag_and_by_digest_when_given() -> None:
+    tag = dockerfile_args(DOCKERFILE)["CUDA_TAG"]
+    assert base_images({}, DOCKERFILE) == [
+        f"nvidia/cuda:{tag}-devel-ubuntu24.04",
+        f"nvidia/cuda:{tag}-base-ubuntu24.04",
+    ]
+    digests = {"CUDA_DEVEL_DIGEST": "sha256:" + "1" * 64, "CUDA_BASE_DIGEST": "sha256:" + "2" * 64}
+    assert base_images(digests, DOCKERFILE) == [
+        f"nvidia/cuda:{tag}-devel-ubuntu24.04@sha256:{'1' * 64}",
+        f"nvidia/cuda:{tag}-base-ubuntu24.04@sha256:{'2' * 64}",
+    ]
 
 
 @pytest.mark.slow
