@@ -99,6 +99,9 @@ def test_runtime_is_non_root_under_tini_with_volumes_for_outputs() -> None:
     runtime = text[text.index("AS runtime") :]
     assert re.search(r"^USER 10001:10001$", runtime, re.M)
     assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in runtime
+    # The commands compose and the manifests run exist in the image under those names.
+    assert "docker/train.sh /usr/local/bin/rs-train" in runtime
+    assert "docker/wait-for-file.sh /usr/local/bin/rs-wait-for-file" in runtime
     assert (
         "HF_HOME=/workspace/cache/huggingface" in runtime
         and "REWARD_SIGNAL_RUNS_DIR=/workspace/runs" in runtime
