@@ -125,7 +125,7 @@ def build_report(
 
     run_paths = figure_names([item.run.name for item in items])
     cross_files = {
-        "Data-scale effect": ("data-scale.png", partial(figures.data_scale_figure, items, benchmarks)),
+        "Data-scale effect": ("data-scale.png", partial(figures.data_scale_figure, items, benchmarks, bases)),
         "Reward type vs held-out gain": (
             "reward-gain.png",
             partial(figures.reward_gain_figure, items, benchmarks),

@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from reward_signal.common.files import atomic_path  # noqa: E402
 from reward_signal.report.diagnostics import Analysed, Diagnostics  # noqa: E402
 from reward_signal.report.metric_keys import LABELS, TRAIN_KEYS  # noqa: E402
-from reward_signal.report.runs import RunData  # noqa: E402
+from reward_signal.report.runs import BaseEval, RunData  # noqa: E402
 from reward_signal.report.series import Series  # noqa: E402
 from reward_signal.report.thresholds import Thresholds  # noqa: E402
 
@@ -170,8 +170,11 @@ def _grid(count: int, panel_width: float = 5.5) -> tuple[Figure, list[Axes]]:
 
 
 @matplotlib.rc_context(STYLE)
-def data_scale_figure(items: Sequence[Analysed], benchmarks: Sequence[str], path: Path) -> Path | None:
-    """Final held-out accuracy vs number of training prompts: a line per model x reward type, seeds averaged."""
+def data_scale_figure(
+    items: Sequence[Analysed], benchmarks: Sequence[str], bases: Sequence[BaseEval], path: Path
+) -> Path | None:
+    """Final held-out accuracy vs number of training prompts: a line per model x reward type, seeds averaged;
+    a grey line per base model evaluated (--base), the level training has to beat."""
     groups: dict[tuple[str, str], dict[int, list[tuple[str, float]]]] = defaultdict(lambda: defaultdict(list))
     for item in items:
         if item.train_prompts is not None:
@@ -197,6 +200,10 @@ def data_scale_figure(items: Sequence[Analysed], benchmarks: Sequence[str], path
             if any(len(v) > 1 for v in per_seed):
                 low, high = [np.min(v) for v in per_seed], [np.max(v) for v in per_seed]
                 ax.fill_between(sizes, low, high, color=colours[reward_type], alpha=0.15, linewidth=0)
+        for base in bases:
+            if base.model in styles and benchmark in base.accuracy:
+                label = "base model" if len(models) == 1 else f"{base.model}, base"
+                ax.axhline(base.accuracy[benchmark], color="0.5", linestyle=styles[base.model], label=label)
         ax.set_xscale("log", base=2)
         ax.set_title(benchmark, fontsize=11)
         ax.set_xlabel("training prompts")
