@@ -516,3 +516,16 @@ def test_ppo_with_a_hub_model_leaves_the_critic_to_launch_time(tmp_path: Path) -
         check_data=False,
     )
     assert any("critic section is checked by VERL at launch" in notice for notice in plan.notices)
+
+
+def test_verls_flattened_defaults_equal_its_composed_config() -> None:
+    """validate.default_keys reads VERL's generated flat file instead of composing twice: prove they agree."""
+    from omegaconf import OmegaConf
+
+    from reward_signal.launch.checks import flatten
+    from reward_signal.launch.validate import compose, config_groups, default_keys
+
+    composed = flatten(OmegaConf.to_container(compose([]), resolve=False))
+    generated = default_keys()
+    assert {key for key in set(composed) ^ set(generated) if key not in config_groups()} == set()
+    assert all(generated[key] == value for key, value in composed.items() if key in generated)
