@@ -70,7 +70,8 @@ def _run_facts(item: Analysed, row: dict[str, Cell]) -> Bullets:
     diag = item.diag
     facts = [
         f"{row['model']}, reward {row['reward_type']}, {row['train_prompts'] or '?'} prompts, seed "
-        f"{_short(row['seed']) or '?'}, {row['attempts']} attempt(s), last step {_short(row['last_step']) or '?'}",
+        f"{_short(row['seed']) or '?'}, {row['attempts']} attempt(s), last step {_short(row['last_step']) or '?'}"
+        + ("" if item.run.complete else " (no TRAINING_COMPLETE marker: still running, or stopped early)"),
         f"final train reward {_short(diag.final_train_reward) or '-'}, true train accuracy "
         f"{_short(diag.final_train_acc) or '-'} [{row['train_acc_from'] or 'not recorded'}]",
     ]

@@ -36,6 +36,7 @@ class RunData:
     path: Path
     meta: dict[str, Any]
     attempts: int = 0
+    complete: bool = False  # TRAINING_COMPLETE marker: written when `reward-signal train` exited 0
     train: dict[str, Series] = field(default_factory=dict)
     heldout: dict[str, Series] = field(default_factory=dict)  # benchmark -> validation accuracy
     final_eval: dict[str, float] = field(default_factory=dict)  # benchmark -> eval summary mean@n
@@ -46,6 +47,9 @@ class RunData:
     def last_step(self) -> int | None:
         steps = [int(s.steps[-1]) for s in (*self.train.values(), *self.heldout.values()) if len(s)]
         return max(steps) if steps else None
+
+
+COMPLETION_MARKER = "TRAINING_COMPLETE"
 
 
 def is_run_dir(path: Path) -> bool:
@@ -192,6 +196,7 @@ def load_run(path: Path, regrade_rollouts: bool = False) -> RunData:
         run.name = run.meta["experiment"]
     attempts = sorted((path / "metrics").glob("attempt-*.jsonl"))
     run.attempts = len(attempts)
+    run.complete = (path / COMPLETION_MARKER).is_file()
     merged = merge_attempts(attempts, run.bad_lines) if attempts else {}
     if not attempts:
         run.missing.append("training metrics (metrics/attempt-*.jsonl)")

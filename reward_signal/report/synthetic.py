@@ -178,6 +178,7 @@ def write_run(root: Path, spec: SyntheticRun) -> Path:
         _write_attempt(
             metrics / "attempt-20260102T000000Z.jsonl", rows, range(spec.resumed_at, spec.steps + 1)
         )
+    write_text(run_dir / "TRAINING_COMPLETE", "")
     last = rows[spec.steps]
     write_json(
         run_dir / "eval" / "summary.json",

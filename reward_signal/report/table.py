@@ -28,6 +28,7 @@ def run_row(item: Analysed, benchmarks: Sequence[str]) -> dict[str, Cell]:
         "seed": run.meta.get("seed"),
         "last_step": run.last_step,
         "attempts": run.attempts,
+        "complete": run.complete,
         "final_train_reward": diag.final_train_reward,
         "final_train_acc": diag.final_train_acc,
         "train_acc_from": run.train["train_acc"].source if "train_acc" in run.train else None,

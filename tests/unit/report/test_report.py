@@ -35,6 +35,7 @@ def report(study: Path) -> Path:
 EXPECTED_CELLS = {
     "tiny-rule-based-resumed": {
         "attempts": "2",
+        "complete": "true",  # TRAINING_COMPLETE is in the asset
         "last_step": "6",
         "final_train_reward": "0.675000",  # window 2: steps 5 (redone by attempt 2) and 6
         "final_amc": "0.360000",  # from eval/summary.json
@@ -51,6 +52,7 @@ EXPECTED_CELLS = {
         "final_gap": "0.225000",
     },
     "overfit-64": {
+        "complete": "false",
         "heldout_peak_step": "8",
         "heldout_peak": "0.600000",
         "heldout_last": "0.450000",
