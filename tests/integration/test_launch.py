@@ -529,3 +529,15 @@ def test_verls_flattened_defaults_equal_its_composed_config() -> None:
     generated = default_keys()
     assert {key for key in set(composed) ^ set(generated) if key not in config_groups()} == set()
     assert all(generated[key] == value for key, value in composed.items() if key in generated)
+
+
+def test_readme_example_experiment_validates(tmp_path: Path) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:training -->")[1].split("<!-- /section:training -->")[0]
+    example = section.split("```yaml\n")[1].split("```")[0]
+    path = tmp_path / "my-run.yaml"
+    path.write_text(example, encoding="utf-8")
+    for mode in ("MODE1", "MODE2"):
+        plan = prepare(path, mode, env={}, runs_root=tmp_path, check_data=False)
+        assert plan.config["actor_rollout_ref"]["rollout"]["val_kwargs"]["n"] == 4
+        assert plan.config["data"]["val_files"][-1] == "/data/extra-synthetic.parquet"
