@@ -56,23 +56,29 @@ def is_run_dir(path: Path) -> bool:
     return (path / "run.json").is_file() or (path / "metrics").is_dir()
 
 
+def _runs_at(path: Path) -> list[Path]:
+    """`path` itself when it is a run directory, else the run directories directly inside it."""
+    if not path.is_dir():
+        return []
+    if is_run_dir(path):
+        return [path]
+    return [child for child in sorted(path.iterdir()) if child.is_dir() and is_run_dir(child)]
+
+
 def find_run_dirs(patterns: list[str]) -> list[Path]:
-    """Expand run directories, globs and parent directories (e.g. `runs/`) into sorted run directories."""
+    """Expand run directories, globs and parent directories (e.g. `runs/`) into sorted run directories.
+
+    A glob may also match other files and folders (`runs/*` next to a README); only a pattern that
+    yields no run directory at all is an error.
+    """
     found: dict[Path, None] = {}
     for pattern in patterns:
         matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-        if not matches:
-            raise KitError(f"no path matches {pattern!r}: pass run directories (runs/<experiment>) or a glob")
-        for match in map(Path, matches):
-            if not match.is_dir():
-                raise KitError(f"{match}: not a directory; pass run directories (runs/<experiment>)")
-            if is_run_dir(match):
-                found[match.resolve()] = None
-                continue
-            children = [child for child in sorted(match.iterdir()) if child.is_dir() and is_run_dir(child)]
-            if not children:
-                raise KitError(f"{match}: not a run directory (no run.json or metrics/) and holds none")
-            found.update((child.resolve(), None) for child in children)
+        runs = [run.resolve() for match in matches for run in _runs_at(Path(match))]
+        if not runs:
+            what = "no path matches" if not matches else "no run directory (with run.json or metrics/) in"
+            raise KitError(f"{what} {pattern!r}: pass run directories (runs/<experiment>), a glob, or runs/")
+        found.update(dict.fromkeys(runs))
     return sorted(found, key=lambda p: (p.name, str(p)))
 
 

@@ -76,17 +76,26 @@ def test_find_run_dirs_expands_parents_and_globs_sorted(tmp_path: Path) -> None:
     for name in ("b", "a", "c"):
         write_run(tmp_path / "runs", name, {})
     (tmp_path / "runs" / "not-a-run").mkdir()
+    (tmp_path / "runs" / "README.md").write_text("")
     assert [p.name for p in find_run_dirs([str(tmp_path / "runs")])] == ["a", "b", "c"]
+    assert [p.name for p in find_run_dirs([str(tmp_path / "runs" / "*")])] == ["a", "b", "c"]
     assert [
         p.name for p in find_run_dirs([str(tmp_path / "runs" / "[bc]"), str(tmp_path / "runs" / "b")])
     ] == ["b", "c"]
 
 
 @pytest.mark.parametrize(
-    ("pattern", "message"), [("nowhere/*", "no path matches"), ("runs/not-a-run", "not a run directory")]
+    ("pattern", "message"),
+    [
+        ("nowhere/*", "no path matches"),
+        ("runs/not-a-run", "no run directory"),
+        ("runs/*", "no run directory"),
+        ("runs/notes.txt", "no run directory"),
+    ],
 )
 def test_find_run_dirs_names_the_bad_argument(tmp_path: Path, pattern: str, message: str) -> None:
     (tmp_path / "runs" / "not-a-run").mkdir(parents=True)
+    (tmp_path / "runs" / "notes.txt").write_text("")
     with pytest.raises(KitError, match=message):
         find_run_dirs([str(tmp_path / pattern)])
 
