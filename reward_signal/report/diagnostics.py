@@ -160,13 +160,10 @@ def diagnose(run: RunData, thresholds: Thresholds, base: BaseEval | None = None)
         if train_acc is not None:
             diag.gap = generalization_gap(train_acc, diag.heldout_mean, thresholds.window)
 
-    truth, diag.acc_rise_from = (
-        (train_acc, "training batches") if train_acc is not None else (diag.heldout_mean, "held-out")
-    )
-    if truth is None:
-        diag.acc_rise_from = ""
-    else:
-        diag.acc_rise = rise(truth, thresholds.edge_fraction)
+    if train_acc is not None:
+        diag.acc_rise, diag.acc_rise_from = rise(train_acc, thresholds.edge_fraction), "training batches"
+    elif diag.heldout_mean is not None:
+        diag.acc_rise, diag.acc_rise_from = rise(diag.heldout_mean, thresholds.edge_fraction), "held-out"
     if diag.reward_rise is not None and diag.acc_rise is not None:
         diag.reward_hacking = (
             diag.reward_rise >= thresholds.hacking_reward_rise and diag.acc_rise < thresholds.hacking_acc_rise
