@@ -66,8 +66,9 @@ def test_starts_one_ray_node_per_machine_then_trains_mode3_on_the_head(tmp_path:
     assert len(ray_nodes) == 3
     head = [step for step in ray_nodes if "--head" in step]
     assert len(head) == 1 and "-w node1" in head[0] and "--node-ip-address=10.1.2.3" in head[0]
-    for node, step in zip(("node2", "node3"), [s for s in ray_nodes if "--head" not in s], strict=True):
-        assert f"-w {node}" in step and "--address=10.1.2.3:6379" in step
+    workers = [step for step in ray_nodes if "--head" not in step]  # started in the background: any order
+    assert sorted(step.split(" -w ")[1].split()[0] for step in workers) == ["node2", "node3"]
+    assert all("--address=10.1.2.3:6379" in step for step in workers)
     for step in ray_nodes:
         assert "--cpus-per-task=96" in step and "--gpus-per-node=8" in step and "--num-gpus=8" in step
         assert "apptainer exec --nv --cleanenv" in step and "HF_TOKEN=hf_x" in step
