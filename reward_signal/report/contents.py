@@ -117,7 +117,13 @@ def report_blocks(
     if bases:
         blocks += [
             Heading(2, "Base models"),
-            Bullets(tuple(f"{b.model}: {b.path}" for b in bases)),
+            Bullets(
+                tuple(
+                    f"{b.model}: {b.path}, used for the {sum(i.model == b.model for i in items)} run(s) whose "
+                    f"run.json model is {b.model}"
+                    for b in bases
+                )
+            ),
         ]
     incomplete = [i for i in items if i.run.missing or i.run.bad_lines]
     blocks.append(Heading(2, "Missing inputs"))

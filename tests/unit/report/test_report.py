@@ -109,6 +109,10 @@ def test_flags_and_missing_inputs(report: Path) -> None:
     )
     assert "not-started (" in markdown and "training metrics (metrics/attempt-*.jsonl)" in markdown
     assert "1 unreadable metrics line(s)" in markdown
+    assert (
+        "base-eval/summary.json, used for the 5 run(s) whose run.json model is Qwen/Qwen2.5-Math-1.5B"
+        in markdown
+    )
 
 
 def test_every_figure_exists_and_is_a_non_blank_png(report: Path) -> None:
