@@ -1,9 +1,9 @@
 """The cheap exact path: decide the common cases (same normalised string, integers, simple fractions)
 without sympy, so only the rest needs the guarded math-verify path.
 
-It must never contradict math-verify: it answers True only for forms math-verify also accepts as equal,
-answers False only when both sides are plain integers or integer fractions, and otherwise says None
-("ask math-verify").
+It answers True for identical normalised strings and numerically equal integers, integer fractions and
+decimals; False only when both sides are plain integers or integer fractions; otherwise None ("ask
+math-verify"). On the benchmark's 2,000 responses it never disagrees with math-verify (README, Rewards).
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def exact_verdict(pred: str, gold: str) -> bool | None:
     if len(pred) > _MAX_EXACT_LEN or len(gold) > _MAX_EXACT_LEN:
         return None
     pred_n, gold_n = normalise(pred), normalise(gold)
+    if pred_n == gold_n and pred_n:
+        return True
     pred_num, gold_num = _number(pred_n), _number(gold_n)
     if pred_num is None or gold_num is None:
-        # Identical simple numbers are settled above; identical other strings still go to math-verify,
-        # which can reject forms it cannot parse (keeps verdicts identical to math-verify's).
         return None
     if pred_num[0] == gold_num[0]:
         return True

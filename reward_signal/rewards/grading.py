@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 from reward_signal.rewards import extraction, verification
 from reward_signal.rewards.exact import exact_verdict, normalise
-from reward_signal.rewards.pool import get_pool
+from reward_signal.rewards.pool import Outcome, get_pool
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -64,15 +65,57 @@ def _fast_grade(solution_str: str, golds: tuple[str, ...]) -> tuple[Grade | None
     return None, boxed, region
 
 
+class _VerdictMemo:
+    """Settled sympy verdicts for (boxed answer, golds): responses to one prompt often share an answer.
+
+    Timeouts and failures are not remembered, so a sample that overran once is tried again next time.
+    """
+
+    def __init__(self, capacity: int = 65536) -> None:
+        self._items: dict[tuple[str, tuple[str, ...]], tuple[bool, str | None]] = {}
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, boxed: str | None, golds: tuple[str, ...]) -> tuple[bool, str | None] | None:
+        return None if boxed is None else self._items.get((boxed, golds))
+
+    def put(self, boxed: str | None, golds: tuple[str, ...], outcome: Outcome) -> tuple[bool, str | None]:
+        if outcome.value is None:
+            return False, boxed
+        if boxed is not None:
+            with self._lock:
+                if len(self._items) >= self._capacity:
+                    self._items.clear()
+                self._items[(boxed, golds)] = outcome.value
+        return outcome.value
+
+
+_MEMO = _VerdictMemo()
+
+
+def _known(solution_str: str, golds: tuple[str, ...]) -> tuple[Grade | None, str | None, str]:
+    """The fast verdict or a remembered one (or None), plus what the slow path needs."""
+    fast, boxed, region = _fast_grade(solution_str, golds)
+    if fast is None:
+        known = _MEMO.get(boxed, golds)
+        if known is not None:
+            fast = Grade(known[0], known[1], False, extraction.format_ok(solution_str))
+    return fast, boxed, region
+
+
+def _settled(solution_str: str, golds: tuple[str, ...], boxed: str | None, outcome: Outcome) -> Grade:
+    correct, pred = _MEMO.put(boxed, golds, outcome)
+    return Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solution_str))
+
+
 def grade(solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT) -> Grade:
     """Rule-based verdict (math-verify), never blocking longer than `timeout` seconds in any thread."""
     golds = accepted_answers(ground_truth)
-    fast, boxed, region = _fast_grade(solution_str, golds)
-    if fast is not None:
-        return fast
+    known, boxed, region = _known(solution_str, golds)
+    if known is not None:
+        return known
     outcome = get_pool().run(verification.verify_answer, (boxed, region, golds), timeout)
-    correct, pred = outcome.value if outcome.value is not None else (False, boxed)
-    return Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solution_str))
+    return _settled(solution_str, golds, boxed, outcome)
 
 
 def grade_many(
@@ -86,20 +129,19 @@ def grade_many(
     pending = {}
     for index, (solution, truth) in enumerate(zip(solutions, ground_truths, strict=True)):
         golds = accepted_answers(truth)
-        fast, boxed, region = _fast_grade(solution, golds)
-        grades.append(fast)
-        if fast is None:
+        known, boxed, region = _known(solution, golds)
+        grades.append(known)
+        if known is None:
             args = (boxed, region, golds)
-            pending[index] = (pool.submit(verification.verify_answer, args, timeout), args, boxed)
+            pending[index] = (pool.submit(verification.verify_answer, args, timeout), args)
     bar = _progress(len(solutions), progress)
     bar.update(len(solutions) - len(pending))
-    for index, (future, args, boxed) in pending.items():
+    for index, (future, args) in pending.items():
         # Each sample is bounded by pebble from the moment it starts; queued ones are not charged for the wait.
         outcome = pool.outcome(
             future, None, lambda a=args: pool.submit(verification.verify_answer, a, timeout)
         )
-        correct, pred = outcome.value if outcome.value is not None else (False, boxed)
-        grades[index] = Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solutions[index]))
+        grades[index] = _settled(solutions[index], args[2], args[0], outcome)
         bar.update(1)
     bar.close()
     return [g for g in grades if g is not None]

@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from pebble import ProcessExpired, ProcessFuture, ProcessPool
 
 LOG = logging.getLogger(__name__)
 WORKERS_ENV = "REWARD_SIGNAL_POOL_WORKERS"
-_PRELOAD = ["math_verify", "reward_signal.rewards.verification"]
+_PRELOAD = ["reward_signal.rewards.worker_warmup"]
 
 
 def default_workers() -> int:
@@ -45,17 +46,28 @@ class GuardedPool:
     """Process pool where every task has a wall-clock bound and an overrun never blocks the caller."""
 
     def __init__(self, workers: int) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(_PRELOAD)
         self.workers = workers
-        self._pool = ProcessPool(max_workers=workers, context=context)
+        self._pool = ProcessPool(max_workers=workers, context=self._context)
         self._lock = threading.Lock()
         self.timeouts = 0
         self.failures = 0
+        self.restarts = 0
+
+    def _live_pool(self) -> ProcessPool:
+        """The pebble pool, replaced if it broke (pebble gives up when a worker dies while tasks queue)."""
+        with self._lock:
+            if not self._pool.active:
+                LOG.warning("reward worker pool broke; starting a new one")
+                self._pool.stop()
+                self._pool = ProcessPool(max_workers=self.workers, context=self._context)
+                self.restarts += 1
+            return self._pool
 
     def submit(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> ProcessFuture:
         # pebble's own timeout (counted from task start) is the backstop if no caller ever waits.
-        return self._pool.schedule(fn, args=list(args), timeout=timeout)
+        return self._live_pool().schedule(fn, args=list(args), timeout=timeout)
 
     def outcome(
         self, future: ProcessFuture, wait: float | None, retry: Callable[[], ProcessFuture] | None
@@ -72,7 +84,7 @@ class GuardedPool:
             with self._lock:
                 self.timeouts += 1
             return Outcome(timed_out=True)
-        except ProcessExpired as exc:
+        except (ProcessExpired, BrokenProcessPool) as exc:
             if retry is not None:
                 LOG.warning("reward worker died (%s); retrying the sample once", exc)
                 return self.outcome(retry(), wait, None)
@@ -112,6 +124,16 @@ def get_pool() -> GuardedPool:
             _POOL_PID = os.getpid()
             atexit.register(_POOL.close)  # stop workers before multiprocessing tears down its resources
         return _POOL
+
+
+def reset_pool() -> None:
+    """Stop this process's pool; the next call starts fresh workers from the (warm) forkserver."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None and os.getpid() == _POOL_PID:
+            _POOL.close()
+            atexit.unregister(_POOL.close)
+        _POOL = None
 
 
 def counters() -> dict[str, int]:

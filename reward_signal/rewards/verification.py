@@ -33,12 +33,18 @@ def parse_gold(gold: str) -> list[Any]:
     return _parse("\\boxed{" + gold + "}", latex_only)
 
 
+@lru_cache(maxsize=16384)
+def _parse_boxed(boxed: str) -> list[Any]:
+    # Same configs as verl's own math_verify scorer, so verdicts agree (LaTeX-only misses some forms).
+    return _parse("\\boxed{" + boxed + "}", _configs()[1])
+
+
 def parse_pred(boxed: str | None, region: str) -> list[Any]:
-    """The boxed answer when there is one, else math-verify's own extraction of a final expression."""
-    latex_only, expr_and_latex = _configs()
+    """The boxed answer when there is one (cached: a group's responses often agree), else math-verify's
+    own extraction of a final expression from the answer region."""
     if boxed is not None:
-        return _parse("\\boxed{" + boxed + "}", latex_only)
-    return _parse(region, expr_and_latex)
+        return _parse_boxed(boxed)
+    return _parse(region, _configs()[1])
 
 
 def _equivalent(gold: list[Any], pred: list[Any]) -> bool:

@@ -92,3 +92,15 @@ def test_workers_killed_mid_batch_do_not_lose_samples(caplog: pytest.LogCaptureF
     assert "reward worker died" in caplog.text  # the kill hit tasks in flight
     assert [g.correct for g in grades] == [True] * 120
     assert grade("\\boxed{\\frac{1}{2}}", "0.5").correct
+
+
+def test_broken_pebble_pool_is_replaced() -> None:
+    """pebble marks its pool broken if a worker dies while tasks wait; the next task gets a new pool."""
+    pool = GuardedPool(1)
+    try:
+        assert pool.run(os.getpid, (), timeout=30).value
+        pool._pool.stop()  # the state a broken pebble pool is left in: no longer active
+        assert pool.run(os.getpid, (), timeout=30).value
+        assert pool.restarts == 1
+    finally:
+        pool.close()
