@@ -76,6 +76,12 @@ def run_train(args: argparse.Namespace) -> int:
 
     from reward_signal.launch.train import launch, prepare, seed_reward_type
 
+    if args.no_data_check and not args.dry_run:
+        from reward_signal.common.errors import ConfigError
+
+        raise ConfigError(
+            "--no-data-check only renders (--dry-run): a launch needs its data files here, checked"
+        )
     patch: dict[str, Any] = {}
     if args.name:
         patch["name"] = args.name

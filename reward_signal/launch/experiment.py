@@ -239,26 +239,40 @@ def read_experiment_dict(path: Path) -> dict[str, Any]:
     return raw
 
 
-def parse_experiment(
-    raw: dict[str, Any], source: str, mode: Mode | str | None = None, patch: dict[str, Any] | None = None
-) -> Experiment:
-    """Validate a raw mapping with its `modes` patch for `mode`, then `patch` (command-line changes), applied.
-
-    Errors name `source` and the offending key."""
-    if mode is not None:
-        mode = parse_mode(str(mode))
-        patches = {parse_mode(str(key)): value for key, value in (raw.get("modes") or {}).items()}
-        mode_patch = patches.get(mode) or {}
-        if not isinstance(mode_patch, dict):
-            raise ConfigError(f"{source}: modes.{mode} must be a mapping of fields to change")
-        raw = deep_merge(raw, mode_patch)
-    if patch:
-        raw = deep_merge(raw, patch)
+def _validated(raw: dict[str, Any], source: str) -> Experiment:
     try:
         return Experiment.model_validate(raw)
     except ValidationError as exc:
         problems = "\n  ".join(_describe(error) for error in exc.errors())
         raise ConfigError(f"{source}: invalid experiment:\n  {problems}") from exc
+
+
+def _mode_patches(raw: dict[str, Any], source: str) -> dict[Mode, dict[str, Any]]:
+    modes = raw.get("modes") or {}
+    if not isinstance(modes, dict):
+        raise ConfigError(f"{source}: modes must map MODE1/MODE2/MODE3 to the fields they change")
+    patches = {parse_mode(str(key)): value or {} for key, value in modes.items()}
+    for mode, patch in patches.items():
+        if not isinstance(patch, dict):
+            raise ConfigError(f"{source}: modes.{mode} must be a mapping of fields to change")
+    return patches
+
+
+def parse_experiment(
+    raw: dict[str, Any], source: str, mode: Mode | str | None = None, patch: dict[str, Any] | None = None
+) -> Experiment:
+    """Validate a raw mapping with its `modes` patch for `mode`, then `patch` (command-line changes), applied.
+
+    Every mode's patch is checked, not only the one asked for, so a typo in the cluster settings
+    shows up in the first local debug run. Errors name `source` and the offending key."""
+    patches = _mode_patches(raw, source)
+    mode = parse_mode(str(mode)) if mode is not None else None
+    chosen = deep_merge(raw, patches.get(mode, {})) if mode is not None else raw
+    experiment = _validated(deep_merge(chosen, patch or {}), source)
+    for other, other_patch in patches.items():
+        if other is not mode:
+            _validated(deep_merge(raw, other_patch), f"{source} (with modes.{other})")
+    return experiment
 
 
 def load_experiment(

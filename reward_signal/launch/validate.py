@@ -41,18 +41,22 @@ def verl_config_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "trainer" / "config"
 
 
+_hydra_config_dir: str | None = None
+
+
 def _ensure_hydra() -> None:
     """Initialise Hydra on VERL's config dir once per process (repeated composes then cost ~0.3 s)."""
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    global _hydra_config_dir
     config_dir = str(verl_config_dir())
     hydra = GlobalHydra.instance()
-    if hydra.is_initialized() and getattr(_ensure_hydra, "config_dir", None) == config_dir:
+    if hydra.is_initialized() and _hydra_config_dir == config_dir:
         return
     hydra.clear()
     initialize_config_dir(config_dir=config_dir, version_base=None)
-    _ensure_hydra.config_dir = config_dir  # type: ignore[attr-defined]
+    _hydra_config_dir = config_dir
 
 
 def compose(overrides: Sequence[str]) -> Any:

@@ -94,6 +94,18 @@ def tiny_experiment(tmp_path: Path, assets: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def fetched_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding a tiny valid parquet file at every manifest path (as `data fetch` would)."""
+    from reward_signal.data.manifest import load_manifest
+
+    root = tmp_path_factory.mktemp("data")
+    for entry in load_manifest().datasets:
+        (root / entry.path).parent.mkdir(parents=True, exist_ok=True)
+        write_rows(root / entry.path, [row(0, "1+1?", "2"), row(1, "2+2?", "4")])
+    return root
+
+
 def run_cli(*argv: str) -> int:
     return main(["train", *argv])
 
@@ -198,9 +210,11 @@ BAD_SETS = [
     ("argv", "message"), [case[1:] for case in BAD_SETS], ids=[case[0] for case in BAD_SETS]
 )
 def test_bad_configs_exit_78_and_launch_nothing(
-    argv: list[str], message: str, execs: list, capsys, tmp_path: Path
+    argv: list[str], message: str, fetched_data: Path, execs: list, capsys, tmp_path: Path, monkeypatch
 ) -> None:
-    assert run_cli(*argv, "--no-data-check") == EXIT_CONFIG_ERROR
+    """Real launches (no --dry-run) with every dataset present and valid: only the config is wrong."""
+    monkeypatch.setenv("REWARD_SIGNAL_DATA_DIR", str(fetched_data))
+    assert run_cli(*argv) == EXIT_CONFIG_ERROR
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
@@ -279,6 +293,12 @@ def test_wandb_online_with_a_key_offline_otherwise(tmp_path: Path) -> None:
         assert plan.config["trainer"]["logger"] == ["console", "file", "wandb"]
         env_vars = plan.config["ray_kwargs"]["ray_init"]["runtime_env"]["env_vars"]
         assert env_vars["VERL_FILE_LOGGER_PATH"] == str(plan.paths.metrics_file)
+
+
+def test_launching_without_the_data_check_is_refused(execs: list, capsys) -> None:
+    assert run_cli("--exp", "debug", "--mode", "MODE1", "--no-data-check") == EXIT_CONFIG_ERROR
+    assert "--no-data-check only renders (--dry-run)" in capsys.readouterr().err
+    assert execs == []
 
 
 def test_dry_run_prints_the_command_and_writes_nothing(execs: list, capsys, tmp_path: Path) -> None:

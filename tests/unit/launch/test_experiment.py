@@ -100,3 +100,19 @@ def test_deep_merge_replaces_leaves_and_keeps_the_rest() -> None:
     base = {"a": {"b": 1, "c": [1]}, "d": 2}
     assert deep_merge(base, {"a": {"c": [2]}}) == {"a": {"b": 1, "c": [2]}, "d": 2}
     assert base == {"a": {"b": 1, "c": [1]}, "d": 2}
+
+
+def test_every_mode_patch_is_checked_whatever_the_mode(tmp_path: Path, assets: Path) -> None:
+    text = (assets / "launch" / "tiny.yaml").read_text() + "  MODE3:\n    rollout: {tensor_paralel_size: 2}\n"
+    path = tmp_path / "exp.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        ConfigError,
+        match=r"with modes.MODE3.*\n.*unknown key rollout.tensor_paralel_size \(did you mean rollout.tensor_parallel_size\?\)",
+    ):
+        load_experiment(path, "MODE1")
+    path.write_text(
+        text.replace("  MODE3:\n    rollout: {tensor_paralel_size: 2}\n", "  MODE3: [1]\n"), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="modes.MODE3 must be a mapping"):
+        load_experiment(path)
