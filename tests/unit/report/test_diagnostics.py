@@ -11,7 +11,7 @@ from reward_signal.common.errors import KitError
 from reward_signal.report.diagnostics import diagnose, generalization_gap, rise
 from reward_signal.report.runs import Series, load_base, load_run
 from reward_signal.report.thresholds import Thresholds
-from tests.unit.report.conftest import REPORT_ASSETS, hacking_lines, overfitting_lines, write_run
+from tests.unit.report.rundirs import REPORT_ASSETS, hacking_lines, overfitting_lines, write_run
 
 
 def _series(values: list[float], start: int = 1) -> Series:

@@ -14,7 +14,7 @@ from reward_signal.cli import main
 from reward_signal.report.build import build_report
 from reward_signal.report.runs import load_base
 from reward_signal.report.thresholds import Thresholds
-from tests.unit.report.conftest import REPORT_ASSETS, make_study
+from tests.unit.report.rundirs import REPORT_ASSETS, make_study
 
 BASE = str(REPORT_ASSETS / "base-eval")
 

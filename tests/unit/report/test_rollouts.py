@@ -11,7 +11,7 @@ from reward_signal.report.diagnostics import diagnose
 from reward_signal.report.rollouts import SOURCE_ACC, SOURCE_REGRADED
 from reward_signal.report.runs import load_run
 from reward_signal.report.thresholds import Thresholds
-from tests.unit.report.conftest import hacking_lines, write_run
+from tests.unit.report.rundirs import hacking_lines, write_run
 
 
 def _dump(run_dir: Path, step: int, lines: list[dict | str]) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from reward_signal.common.errors import KitError
 from reward_signal.report.runs import find_run_dirs, load_base, load_run
-from tests.unit.report.conftest import REPORT_ASSETS, write_run
+from tests.unit.report.rundirs import REPORT_ASSETS, write_run
 
 
 def test_resumed_run_merges_attempts_with_the_later_one_winning(resumed_run: Path) -> None:
