@@ -23,7 +23,8 @@ from reward_signal.common.paths import REPO_ROOT
 
 REDACTED = "***REDACTED***"
 SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "WANDB_API_KEY")
-_SECRET_KEY = re.compile(r"(token|api_key|apikey|secret|password)", re.IGNORECASE)
+# Key names that hold credentials (`hf_token`, `WANDB_API_KEY`), not `max_num_batched_tokens`.
+_SECRET_KEY = re.compile(r"(^|_)(token|api_key|apikey|secret|password)$", re.IGNORECASE)
 VERSIONED = ("verl", "vllm", "torch", "transformers")
 IMAGE_ENV = "REWARD_SIGNAL_IMAGE"
 COMMIT_ENV = "REWARD_SIGNAL_GIT_COMMIT"

@@ -58,7 +58,7 @@ class Plan:
 def seed_reward_type(text: str) -> str:
     """The seed's REWARD_MODEL_TYPE spellings (RULE_BASED, RANDOM_REWARD) -> the kit's names."""
     name = text.strip().lower()
-    return name.removesuffix("_reward") if name.endswith("_reward") else name
+    return name.removesuffix("_reward")
 
 
 def data_file(ref: str, must_exist: bool) -> Path:

@@ -39,6 +39,13 @@ def test_redact_hides_secret_keys_and_known_secret_values() -> None:
         "WANDB_API_KEY": REDACTED,
     }
     assert secret_values({"HF_TOKEN": "t", "WANDB_API_KEY": "", "OTHER": "o"}) == ["t"]
+    kept = {
+        "max_num_batched_tokens": 8192,
+        "ppo_max_token_len_per_gpu": 1,
+        "tokenizer_path": "/t",
+        "skip_tokenizer_init": True,
+    }
+    assert redact(kept, []) == kept
 
 
 def test_command_script_repeats_the_launch(tmp_path: Path) -> None:
