@@ -68,10 +68,10 @@ def data_file(ref: str, must_exist: bool) -> Path:
     try:
         if must_exist:
             return dataset_path(ref).resolve()
-        manifest = load_manifest()
-        if ref in manifest.names:
-            return data_dir() / manifest.get(ref).path
-        return Path(ref).expanduser().resolve()
+        path = Path(ref).expanduser()
+        if path.suffix or len(path.parts) > 1:  # a path, as `dataset_path` decides it
+            return path.resolve()
+        return data_dir() / load_manifest().get(ref).path  # unknown names raise with suggestions
     except DataError as exc:
         raise ConfigError(str(exc)) from exc
 

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reward_signal.common.errors import ConfigError
+from reward_signal.data.parquet import write_rows
+from reward_signal.launch.train import data_file, data_problems, distinct_prompts, seed_reward_type
+
+
+def row(i: int, question: str, truth: str = "2") -> dict:
+    return {
+        "data_source": "t",
+        "prompt": [{"role": "user", "content": question}],
+        "reward_model": {"ground_truth": truth, "style": "rule"},
+        "extra_info": {"index": i, "split": "train"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("seed", "kit"), [("RULE_BASED", "rule_based"), ("RANDOM_REWARD", "random"), ("format", "format")]
+)
+def test_seed_reward_type_spellings(seed: str, kit: str) -> None:
+    assert seed_reward_type(seed) == kit
+
+
+def test_distinct_prompts_count_upsampled_rows_once(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "t.parquet", [row(i, f"q{i % 2}") for i in range(6)])
+    assert distinct_prompts([path]) == 2
+
+
+def test_data_problems_name_file_and_row_and_cap_the_list(tmp_path: Path) -> None:
+    good = write_rows(tmp_path / "good.parquet", [row(0, "q")])
+    bad = write_rows(tmp_path / "bad.parquet", [row(i, "q", truth="") for i in range(7)])
+    problems = data_problems([good, bad], limit=2)
+    assert (
+        problems[0]
+        == f"{bad}: row 0, reward_model.ground_truth: is empty; every row needs the reference answer"
+    )
+    assert len(problems) == 2 and "(and 5 more; run `reward-signal data validate" in problems[1]
+
+
+def test_data_file_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REWARD_SIGNAL_DATA_DIR", str(tmp_path))
+    assert data_file("aime2024", must_exist=False) == tmp_path / "data/math/eval_data/aime2024.parquet"
+    with pytest.raises(ConfigError, match="reward-signal data fetch --only aime2024"):
+        data_file("aime2024", must_exist=True)
+    with pytest.raises(ConfigError, match="unknown dataset 'aime2042'"):
+        data_file("aime2042", must_exist=False)
