@@ -370,6 +370,7 @@ def test_launch_writes_the_run_directory_then_execs_verl(
     assert (
         config["trainer"]["note"] == "***REDACTED***" and config["trainer"]["experiment_name"] == "tiny-run"
     )
+    assert config["actor_rollout_ref"]["rollout"]["max_num_batched_tokens"] == 8192
     assert "hf_secret_value" not in (run_dir / "command.sh").read_text()
     assert "exec " in (run_dir / "command.sh").read_text()
 
