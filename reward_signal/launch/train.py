@@ -86,10 +86,19 @@ def _file_problems(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
         return (str(exc),)
 
 
+def config_files(config: dict[str, Any], key: str) -> list[Path]:
+    """`data.<key>` of a resolved VERL config (one path or a list) as paths."""
+    value = config["data"][key]
+    return [Path(item) for item in ([value] if isinstance(value, str) else value)]
+
+
 def data_problems(paths: Sequence[Path], limit: int = 5) -> list[str]:
     """`data validate` on each file (cached per file version): the first few problems per file."""
     problems = []
     for path in paths:
+        if not path.is_file():
+            problems.append(f"{path}: no such file")
+            continue
         stat = path.stat()
         found = _file_problems(path, stat.st_mtime_ns, stat.st_size)
         more = (
@@ -143,6 +152,9 @@ def prepare(
         overrides, local=layout.ray_address is None, visible_gpus=visible_gpus(env)
     )
     notices += validated.notices
+    # What VERL will read, after any `--set data.train_files=...`.
+    train_files = config_files(validated.resolved, "train_files")
+    val_files = config_files(validated.resolved, "val_files")
     if check_data:
         problems = data_problems([*train_files, *val_files])
         if problems:

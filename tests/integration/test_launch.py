@@ -562,3 +562,9 @@ def test_readme_example_experiment_validates(tmp_path: Path) -> None:
         plan = prepare(path, mode, env={}, runs_root=tmp_path, check_data=False)
         assert plan.config["actor_rollout_ref"]["rollout"]["val_kwargs"]["n"] == 4
         assert plan.config["data"]["val_files"][-1] == "/data/extra-synthetic.parquet"
+
+
+def test_set_data_files_are_the_ones_checked(tiny_experiment: Path, tmp_path: Path) -> None:
+    absent = tmp_path / "other.parquet"
+    with pytest.raises(ConfigError, match=f"{absent}: no such file"):
+        prepare(tiny_experiment, "MODE1", [f"data.val_files=[{absent}]"], env={}, runs_root=tmp_path)

@@ -48,3 +48,12 @@ def test_data_file_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         data_file("aime2024", must_exist=True)
     with pytest.raises(ConfigError, match="unknown dataset 'aime2042'"):
         data_file("aime2042", must_exist=False)
+
+
+def test_config_files_and_missing_files(tmp_path: Path) -> None:
+    from reward_signal.launch.train import config_files
+
+    config = {"data": {"train_files": "/a.parquet", "val_files": ["/b.parquet", "/c.parquet"]}}
+    assert config_files(config, "train_files") == [Path("/a.parquet")]
+    assert config_files(config, "val_files") == [Path("/b.parquet"), Path("/c.parquet")]
+    assert data_problems([tmp_path / "absent.parquet"]) == [f"{tmp_path / 'absent.parquet'}: no such file"]
