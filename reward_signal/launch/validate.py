@@ -1,8 +1,9 @@
 """Prove an override list valid for the installed VERL before any GPU is touched.
 
-Order: Hydra's own parser (syntax) -> every key must exist in VERL's composed default config (or be a
-`+new` key / config group) and have the type of VERL's default -> compose against the installed VERL's
-config dir (`ppo_trainer`) -> no mandatory `???` left -> VERL's own `validate_config` -> the kit's checks
+Order: Hydra's own parser (syntax) -> every key must exist in VERL's default config (or be a `+new`
+key / config group) and have the type VERL declares (its config dataclass's field, else its default's
+type: Hydra composes `data.train_batch_size=abc`) -> compose against the installed VERL's config dir
+(`ppo_trainer`) -> no mandatory `???` left -> VERL's own `validate_config` -> the kit's checks
 (checks.py). Hydra and VERL are imported here only, never at CLI start-up.
 """
 
