@@ -17,7 +17,9 @@ import argparse
 import json
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 DEFAULT_PARQUET = (
     Path(__file__).resolve().parents[2] / "shared/data/seed/data/old/train_novel_hybrid_8k_with_gt.parquet"
@@ -62,12 +64,13 @@ def build_cases(parquet: Path, n: int, seed: int) -> list[tuple[str, str, str, s
     return cases
 
 
-def _timed(label: str, fn, n: int) -> tuple[list[float], float]:  # noqa: ANN001
+def _timed(label: str, fn: Callable[[], list[Any]], n: int) -> tuple[list[Any], float]:
+    """Run `fn`, print its throughput, return (its result, samples/s)."""
     start = time.perf_counter()
-    verdicts = fn()
+    result = fn()
     elapsed = time.perf_counter() - start
     print(f"{label:<48} {n / elapsed:9.1f} samples/s   ({elapsed:.2f} s)")
-    return verdicts, n / elapsed
+    return result, n / elapsed
 
 
 def main() -> None:
@@ -83,7 +86,7 @@ def main() -> None:
 
     from verl.utils.reward_score.math_verify import compute_score as verl_score
 
-    from reward_signal.rewards.pool import reset_pool
+    from reward_signal.rewards.grading import start_cold
     from reward_signal.rewards.verl_entry import compute_score, compute_score_batch
 
     cases = build_cases(args.parquet, args.n, args.seed)
@@ -98,40 +101,34 @@ def main() -> None:
         lambda: [float(verl_score(r, gold)) for _, r, _, gold in cases],
         len(cases),
     )
-    ours = []
-    one_v, one_rate = _timed(
+    ours, one_rate = _timed(
         "(b) kit compute_score, per sample",
-        lambda: [ours.append(compute_score("train", r, t, {})) or ours[-1]["acc"] for _, r, t, _ in cases],
+        lambda: [compute_score("train", r, t, {}) for _, r, t, _ in cases],
         len(cases),
     )
-    reset_pool()  # (c) starts from fresh workers: no parse caches carried over from (b)
-    batch_records = []
-    batch_v, batch_rate = _timed(
+    start_cold()  # (c) starts from fresh workers and no remembered verdicts: nothing carried over from (b)
+    batch, batch_rate = _timed(
         "(c) kit compute_score_batch, one call",
-        lambda: [
-            rec["acc"]
-            for rec in batch_records.extend(
-                compute_score_batch(["train"] * len(cases), [c[1] for c in cases], [c[2] for c in cases])
-            )
-            or batch_records
-        ],
+        lambda: compute_score_batch(["train"] * len(cases), [c[1] for c in cases], [c[2] for c in cases]),
         len(cases),
     )
-    timed_out = {i for i, rec in enumerate(ours + batch_records) if rec["timed_out"]}
-    timed_out = {i % len(cases) for i in timed_out}
+    one_v, batch_v = [rec["acc"] for rec in ours], [rec["acc"] for rec in batch]
+    timed_out = {i for i in range(len(cases)) if ours[i]["timed_out"] or batch[i]["timed_out"]}
     disagree_b = [i for i in range(len(cases)) if i not in timed_out and verl_v[i] != one_v[i]]
     disagree_c = [i for i in range(len(cases)) if i not in timed_out and verl_v[i] != batch_v[i]]
-    _, verl_warm_rate = _timed(
-        "(a') verl again, its workers now warm (for reference)",
-        lambda: [float(verl_score(r, gold)) for _, r, _, gold in cases],
-        len(cases),
+    # Steady state: both sides warmed by the runs above, scored on another set of the same mix (no repeats).
+    other = build_cases(args.parquet, args.n, args.seed + 1)
+    _, verl_warm = _timed(
+        "(a') verl, warm workers, another set", lambda: [verl_score(r, g) for _, r, _, g in other], len(other)
     )
-    print(
-        f"ratio (b)/(a) = {one_rate / verl_rate:.2f}   (target >= 2); against (a'): {one_rate / verl_warm_rate:.2f}"
+    _, ours_warm = _timed(
+        "(b') kit per sample, warm, another set",
+        lambda: [compute_score("train", r, t, {}) for _, r, t, _ in other],
+        len(other),
     )
-    print(
-        f"ratio (c)/(a) = {batch_rate / verl_rate:.2f}   (target >= 3); against (a'): {batch_rate / verl_warm_rate:.2f}"
-    )
+    print(f"ratio (b)/(a) = {one_rate / verl_rate:.2f}   (target >= 2)")
+    print(f"ratio (c)/(a) = {batch_rate / verl_rate:.2f}   (target >= 3)")
+    print(f"steady state: ratio (b')/(a') = {ours_warm / verl_warm:.2f}")
     print(f"accuracy: verl {sum(verl_v) / len(cases):.4f}, kit {sum(one_v) / len(cases):.4f}")
     print(f"timeouts (kit): {len(timed_out)}")
     print(f"disagreements with verl outside timeouts: (b) {len(disagree_b)}, (c) {len(disagree_c)}")

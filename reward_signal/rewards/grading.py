@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from reward_signal.rewards import extraction, verification
 from reward_signal.rewards.exact import exact_verdict, normalise
-from reward_signal.rewards.pool import Outcome, get_pool
+from reward_signal.rewards.pool import Outcome, get_pool, reset_pool
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -76,6 +76,10 @@ class _VerdictMemo:
         self._capacity = capacity
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def get(self, boxed: str | None, golds: tuple[str, ...]) -> tuple[bool, str | None] | None:
         return None if boxed is None else self._items.get((boxed, golds))
 
@@ -91,6 +95,12 @@ class _VerdictMemo:
 
 
 _MEMO = _VerdictMemo()
+
+
+def start_cold() -> None:
+    """Forget remembered verdicts and restart the workers (benchmarks compare cold starts this way)."""
+    _MEMO.clear()
+    reset_pool()
 
 
 def _known(solution_str: str, golds: tuple[str, ...]) -> tuple[Grade | None, str | None, str]:
