@@ -121,6 +121,11 @@ _TYPES = (
     ),
 )
 REWARD_TYPES: dict[str, RewardType] = {t.name: t for t in _TYPES}
+# Parameter coercion and range: (cast, check, what the user must give).
+_PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
+    "p": (float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]"),
+    "seed": (int, lambda v: True, "an integer"),
+}
 
 
 def resolve_params(reward_type: str, params: dict[str, Any]) -> tuple[RewardType, dict[str, Any]]:
@@ -135,20 +140,14 @@ def resolve_params(reward_type: str, params: dict[str, Any]) -> tuple[RewardType
             f"reward type {reward_type!r} has no parameter(s) {', '.join(unknown)} (allowed: {allowed})"
         )
     merged = {**kind.defaults, **params}
-    if "p" in merged:
+    for key, (cast, valid, wanted) in _PARAM_RULES.items():
+        if key not in merged:
+            continue
         try:
-            merged["p"] = float(merged["p"])
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(
-                f"reward type {reward_type!r}: p must be a number in [0, 1], got {merged['p']!r}"
-            ) from exc
-        if not 0.0 <= merged["p"] <= 1.0:
-            raise ConfigError(f"reward type {reward_type!r}: p must be in [0, 1], got {merged['p']}")
-    if "seed" in merged:
-        try:
-            merged["seed"] = int(merged["seed"])
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(
-                f"reward type {reward_type!r}: seed must be an integer, got {merged['seed']!r}"
-            ) from exc
+            value = cast(merged[key])
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not valid(value):
+            raise ConfigError(f"reward type {reward_type!r}: {key} must be {wanted}, got {merged[key]!r}")
+        merged[key] = value
     return kind, merged

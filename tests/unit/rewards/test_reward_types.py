@@ -162,7 +162,7 @@ def test_bad_configs_are_config_errors() -> None:
         score(RIGHT, "42", reward_type="rule")
     with pytest.raises(ConfigError, match="no parameter"):
         score(RIGHT, "42", reward_type="rule_based", p=0.5)
-    with pytest.raises(ConfigError, match=r"p must be in \[0, 1\]"):
+    with pytest.raises(ConfigError, match=r"p must be a number in \[0, 1\], got 1.5"):
         score(RIGHT, "42", reward_type="noisy", p=1.5)
     with pytest.raises(ConfigError, match="needs every response of a prompt"):
         score(RIGHT, "42", reward_type="majority_vote", extra_info=TRAIN)

@@ -15,25 +15,14 @@ from tests.conftest import ASSETS, REPO_ROOT
 SAMPLE = ASSETS / "rewards" / "sample_responses.jsonl"
 
 
+def _score(*args: str) -> int:
+    """Run `reward-signal reward score` on the sample file with a 1 s bound (its power tower times out)."""
+    return main(["reward", "score", "--input", str(SAMPLE), "--timeout", "1", *args])
+
+
 def test_scores_sample_file_and_writes_records(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "scored.jsonl"
-    assert (
-        main(
-            [
-                "reward",
-                "score",
-                "--input",
-                str(SAMPLE),
-                "--type",
-                "rule_based",
-                "--timeout",
-                "1",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert _score("--type", "rule_based", "--out", str(out)) == 0
     printed = capsys.readouterr().out
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 12
@@ -72,25 +61,9 @@ def test_malformed_lines_are_reported_with_line_numbers_and_skipped(
 
 
 def test_params_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert (
-        main(
-            [
-                "reward",
-                "score",
-                "--input",
-                str(SAMPLE),
-                "--type",
-                "random",
-                "--param",
-                "p=1",
-                "--timeout",
-                "1",
-            ]
-        )
-        == 0
-    )
+    assert _score("--type", "random", "--param", "p=1") == 0
     assert "mean score 1.0000" in capsys.readouterr().out
-    assert main(["reward", "score", "--input", str(SAMPLE), "--type", "random", "--param", "q=1"]) == 78
+    assert _score("--type", "random", "--param", "q=1") == 78
     assert "has no parameter(s) q" in capsys.readouterr().err
     assert main(["reward", "score", "--input", str(tmp_path / "missing.jsonl")]) == 1
     assert "no such file" in capsys.readouterr().err
