@@ -35,7 +35,13 @@ def settings(kwargs: dict[str, Any]) -> tuple[str, float, dict[str, Any]]:
     """(reward type, timeout, type parameters) from VERL's kwargs; VERL-internal keys are dropped."""
     params = {k: v for k, v in kwargs.items() if k not in ("reward_router_address", "reward_model_tokenizer")}
     reward_type = params.pop("reward_type", None) or reward_type_from_env()
-    timeout = float(params.pop("timeout", os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT)))
+    raw_timeout = params.pop("timeout", os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+    try:
+        timeout = float(raw_timeout)
+    except (TypeError, ValueError):
+        timeout = -1.0
+    if not timeout > 0:
+        raise ConfigError(f"reward timeout must be a positive number of seconds, got {raw_timeout!r}")
     return reward_type, timeout, params
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from reward_signal.common.errors import ConfigError
 from reward_signal.rewards.records import GROUP_REWARD_TYPES
 from reward_signal.rewards.reward_types import resolve_params
+from reward_signal.rewards.verl_entry import settings
 
 REWARD_FILE_ENV = "REWARD_SIGNAL_REWARD_FILE"
 SHIM_RELATIVE = Path("script") / "novel_math_gen_rm_reward_function.py"
@@ -48,7 +49,8 @@ def reward_overrides(reward_type: str, params: dict[str, Any]) -> list[str]:
 
     `params` are validated against the reward type here, so a typo fails before a cluster is booked.
     """
-    resolve_params(reward_type, dict(params))
+    _, _, type_params = settings({**params, "reward_type": reward_type})  # `timeout` may ride along
+    resolve_params(reward_type, type_params)
     overrides = [
         f"reward.custom_reward_function.path={hydra_value(str(reward_file()))}",
         "reward.custom_reward_function.name=compute_score",

@@ -39,6 +39,12 @@ def test_bad_reward_config_fails_before_launch() -> None:
         reward_overrides("randm", {})
     with pytest.raises(ConfigError, match="no parameter"):
         reward_overrides("format", {"p": 0.5})
+    with pytest.raises(ConfigError, match="timeout must be a positive number"):
+        reward_overrides("format", {"timeout": "soon"})
+    assert (
+        reward_overrides("format", {"timeout": 2})[-1]
+        == "+reward.custom_reward_function.reward_kwargs.timeout=2"
+    )
 
 
 def test_reward_file_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
