@@ -38,10 +38,11 @@ def test_grade_many_rejects_mismatched_lengths() -> None:
 def test_grade_from_non_main_thread_scores_correct_answers() -> None:
     """math-verify's signal timeout fails off the main thread; ours must still pay 1 for right answers."""
     results: list[Grade] = []
+    # Inputs seen nowhere else in the tests, so each goes through the worker pool (no remembered verdict).
     cases = [
-        ("\\boxed{2\\sqrt{2}}", "\\sqrt{8}"),
-        ("The answer is 42", "42"),
-        ("\\boxed{90^\\circ}", "90^\\circ"),
+        ("\\boxed{3\\sqrt{3}}", "\\sqrt{27}"),
+        ("so we get $x = \\frac{7}{8}$", "0.875"),
+        ("\\boxed{\\frac{\\pi}{4}}", "\\frac{1}{4}\\pi"),
     ]
     thread = threading.Thread(target=lambda: results.extend(grade(s, g) for s, g in cases))
     thread.start()
