@@ -10,6 +10,7 @@ from typing import Any
 from reward_signal.common.errors import ConfigError
 from reward_signal.common.files import atomic_open
 from reward_signal.common.jsonl import BadLine, read_jsonl
+from reward_signal.rewards.records import GROUP_REWARD_TYPES, prompt_key
 from reward_signal.rewards.verl_entry import compute_score_batch
 
 REQUIRED = ("solution_str", "ground_truth")
@@ -52,13 +53,15 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
     return params
 
 
-def _row_problem(row: dict[str, Any]) -> str | None:
+def _row_problem(row: dict[str, Any], reward_type: str) -> str | None:
     """Why a parsed line cannot be scored, or None."""
     for key in REQUIRED:
         if not isinstance(row[key], str):
             return f"{key} must be a string, got {type(row[key]).__name__}"
     if row.get("extra_info") is not None and not isinstance(row["extra_info"], dict):
         return f"extra_info must be an object, got {type(row['extra_info']).__name__}"
+    if reward_type in GROUP_REWARD_TYPES and not prompt_key(row.get("extra_info")):
+        return f"{reward_type} groups responses by prompt: add extra_info.uid or extra_info.index"
     return None
 
 
@@ -69,7 +72,7 @@ def score_file(
     summary = Summary(str(path), reward_type)
     rows: list[tuple[int, dict[str, Any]]] = []
     for lineno, row in read_jsonl(path, required=REQUIRED, bad_lines=summary.bad_lines):
-        problem = _row_problem(row)
+        problem = _row_problem(row, reward_type)
         if problem:
             summary.bad_lines.append(BadLine(Path(path), lineno, problem))
         else:

@@ -60,6 +60,23 @@ def test_malformed_lines_are_reported_with_line_numbers_and_skipped(
     assert "bad.jsonl:5:" in printed and "bad.jsonl:6: extra_info must be an object" in printed
 
 
+def test_majority_vote_lines_need_a_prompt_key(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    lines = tmp_path / "votes.jsonl"
+    rows = [
+        ("\\boxed{5}", {"index": 1}),
+        ("\\boxed{5.0}", {"index": 1}),
+        ("\\boxed{4}", {"index": 1}),
+        ("\\boxed{4}", None),
+    ]
+    lines.write_text(
+        "".join(json.dumps({"solution_str": s, "ground_truth": "4", "extra_info": e}) + "\n" for s, e in rows)
+    )
+    out = tmp_path / "out.jsonl"
+    assert main(["reward", "score", "--input", str(lines), "--type", "majority_vote", "--out", str(out)]) == 0
+    assert "votes.jsonl:4: majority_vote groups responses by prompt" in capsys.readouterr().out
+    assert [json.loads(line)["score"] for line in out.read_text().splitlines()] == [1.0, 1.0, 0.0]
+
+
 def test_params_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert _score("--type", "random", "--param", "p=1") == 0
     assert "mean score 1.0000" in capsys.readouterr().out
