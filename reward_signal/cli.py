@@ -55,13 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reward-signal {__version__}")
     tree = CommandTree(parser)
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # an area not installed in this build
-        module.register(tree)
+        importlib.import_module(module_name).register(tree)
     return parser
 
 
