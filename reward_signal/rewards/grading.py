@@ -134,26 +134,22 @@ def grade_many(
     """Grade a batch in parallel over the reused pool: exact cases in-process, the rest in workers."""
     if len(solutions) != len(ground_truths):
         raise ValueError(f"{len(solutions)} solutions but {len(ground_truths)} ground truths")
-    pool = get_pool()
     grades: list[Grade | None] = []
-    pending = {}
+    pending: list[int] = []
+    work: list[tuple[str | None, str, tuple[str, ...]]] = []
     for index, (solution, truth) in enumerate(zip(solutions, ground_truths, strict=True)):
         golds = accepted_answers(truth)
         known, boxed, region = _known(solution, golds)
         grades.append(known)
         if known is None:
-            args = (boxed, region, golds)
-            pending[index] = (pool.submit(verification.verify_answer, args, timeout), args)
+            pending.append(index)
+            work.append((boxed, region, golds))
     bar = _progress(len(solutions), progress)
     bar.update(len(solutions) - len(pending))
-    for index, (future, args) in pending.items():
-        # Each sample is bounded by pebble from the moment it starts; queued ones are not charged for the wait.
-        outcome = pool.outcome(
-            future, None, lambda a=args: pool.submit(verification.verify_answer, a, timeout)
-        )
-        grades[index] = _settled(solutions[index], args[2], args[0], outcome)
-        bar.update(1)
+    outcomes = get_pool().run_many(verification.verify_answer, work, timeout, on_done=lambda: bar.update(1))
     bar.close()
+    for index, args, outcome in zip(pending, work, outcomes, strict=True):
+        grades[index] = _settled(solutions[index], args[2], args[0], outcome)
     return [g for g in grades if g is not None]
 
 

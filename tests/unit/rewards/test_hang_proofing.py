@@ -104,3 +104,43 @@ def test_broken_pebble_pool_is_replaced() -> None:
         assert pool.restarts == 1
     finally:
         pool.close()
+
+
+def test_stuck_pool_is_restarted_and_the_batch_finishes() -> None:
+    """A worker killed while holding pebble's channel lock leaves a pool that never reads a task again.
+
+    Holding that lock here produces the same state: no task can start, so none ever finishes.
+    """
+    pool = GuardedPool(2)
+    try:
+        assert pool.run(os.getpid, (), timeout=30).value  # workers up
+        reader_lock = pool._pool._pool_manager.worker_manager.workers_channel.mutex.reader_mutex
+        reader_lock.acquire()
+        try:
+            start = time.monotonic()
+            outcomes = pool.run_many(abs, [(-i,) for i in range(20)], timeout=1.0)
+        finally:
+            reader_lock.release()
+        assert [o.value for o in outcomes] == list(range(20))
+        assert pool.restarts == 1
+        assert time.monotonic() - start < 1.0 + 5.0 + 5.0
+    finally:
+        pool.close()
+
+
+def test_stuck_pool_is_restarted_by_single_calls_too() -> None:
+    """Single calls cancel their queued task on timeout; the pool is restarted once nothing has finished lately."""
+    pool = GuardedPool(1)
+    try:
+        assert pool.run(os.getpid, (), timeout=30).value
+        reader_lock = pool._pool._pool_manager.worker_manager.workers_channel.mutex.reader_mutex
+        reader_lock.acquire()
+        try:
+            outcomes = [pool.run(abs, (-1,), timeout=1.0) for _ in range(8)]
+        finally:
+            reader_lock.release()
+        assert outcomes[0].timed_out and outcomes[0].queued
+        assert pool.restarts == 1
+        assert outcomes[-1].value == 1  # served by the new pool
+    finally:
+        pool.close()
