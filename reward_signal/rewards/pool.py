@@ -13,10 +13,10 @@ import atexit
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -171,29 +171,43 @@ class GuardedPool:
         """Run tasks in parallel, each bounded by `timeout` from its start; a stuck pool is restarted."""
         outcomes: list[Outcome | None] = [None] * len(args_list)
         attempts = [0] * len(args_list)
-        live = {self.submit(fn, args, timeout): i for i, args in enumerate(args_list)}
+        finished: queue.SimpleQueue[ProcessFuture] = queue.SimpleQueue()
+        live: dict[ProcessFuture, int] = {}
+
+        def launch(index: int) -> None:
+            future = self.submit(fn, args_list[index], timeout)
+            live[future] = index
+            future.add_done_callback(finished.put)
+
+        for index in range(len(args_list)):
+            launch(index)
         while live:
-            done, _ = wait(live, timeout=timeout + STALL_GRACE, return_when=FIRST_COMPLETED)
-            if not done:
+            try:
+                future = finished.get(timeout=timeout + STALL_GRACE)
+            except queue.Empty:
                 if self.stalled(timeout + STALL_GRACE):
                     LOG.warning(
                         "reward worker pool stuck; restarting it and resubmitting %d samples", len(live)
                     )
                     self.restart()
-                    live = {self.submit(fn, args_list[i], timeout): i for i in live.values()}
+                    waiting = list(live.values())
+                    live.clear()
+                    for index in waiting:
+                        launch(index)
                 continue
-            for future in done:
-                index = live.pop(future)
-                outcome = self.settle(future, None)
-                if outcome.died:
-                    attempts[index] += 1
-                    if attempts[index] < 2:
-                        live[self.submit(fn, args_list[index], timeout)] = index
-                        continue
-                    outcome = self.give_up()
-                outcomes[index] = outcome
-                if on_done is not None:
-                    on_done()
+            index = live.pop(future, None)
+            if index is None:  # a task of a pool that was replaced
+                continue
+            outcome = self.settle(future, None)
+            if outcome.died:
+                attempts[index] += 1
+                if attempts[index] < 2:
+                    launch(index)
+                    continue
+                outcome = self.give_up()
+            outcomes[index] = outcome
+            if on_done is not None:
+                on_done()
         return [o if o is not None else Outcome(failed=True) for o in outcomes]
 
     def worker_pids(self) -> list[int]:
