@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from reward_signal import __version__
 from reward_signal.common.errors import KitError
@@ -25,6 +26,14 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reward_signal.report.cli",  # report
     "reward_signal.deploy.cli",  # doctor, k8s render
 )
+
+
+class KitParser(argparse.ArgumentParser):
+    """Keeps the line breaks of every command's examples epilog; subcommands inherit the class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 class CommandTree:
@@ -48,7 +57,7 @@ class CommandTree:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = KitParser(
         prog="reward-signal",
         description="Train, evaluate and compare LLMs under correct and deliberately degraded RL reward signals.",
     )

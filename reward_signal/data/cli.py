@@ -39,7 +39,6 @@ def _parser(
         description=description or help,
         usage=usage,
         epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 

@@ -36,7 +36,6 @@ def register(tree: CommandTree) -> None:
         "(data_source synth-<kind>, split test). A new seed gives problems no model can have seen.",
         usage="reward-signal data synth --kind KIND[,KIND...]|all --n N --difficulty D|D1,D2|D1-D2 --seed S --out FILE",
         epilog=SYNTH_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     synth.add_argument(
         "--kind",
@@ -61,7 +60,6 @@ def register(tree: CommandTree) -> None:
         "to be NOT equal to the original; extra_info records label_corrupted and label_original.",
         usage="reward-signal data corrupt-labels --source FILE|NAME --fraction P --mode wrong|shuffle --seed S --out FILE",
         epilog=CORRUPT_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     corrupt.add_argument(
         "--source", required=True, help="parquet file, or a manifest dataset name (e.g. math8k)"

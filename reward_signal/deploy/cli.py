@@ -27,7 +27,6 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
         "Check versions, GPUs, /dev/shm, HF token, W&B mode and free disk before a run",
         usage="reward-signal doctor [--mode MODE1|MODE2|MODE3] [--strict-versions] [--min-free-gb N] [--json]",
         epilog=DOCTOR_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     doctor.add_argument(
         "--mode",
@@ -58,7 +57,6 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
         "(a KubeRay RayJob for training with --nodes > 1).",
         usage="reward-signal k8s render (--exp FILE_OR_NAME [--exp ...] | --sweep DIR) --out DIR [options]",
         epilog=RENDER_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     render.add_argument(
         "--exp", action="append", default=[], help="experiment file or shipped name (repeatable)"

@@ -35,7 +35,6 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
         help="Evaluate a model or VERL checkpoint (mean@n with a bootstrap CI, pass@k, maj@k), or re-grade generations.",
         usage=USAGE,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument(

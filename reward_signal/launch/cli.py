@@ -27,7 +27,6 @@ def register(tree: Any) -> None:
         "Validate an experiment against the installed VERL and launch it (or print the command with --dry-run).",
         usage="reward-signal train --exp FILE_OR_NAME --mode MODE1|MODE2|MODE3 [--set KEY=VALUE ...] [--dry-run]",
         epilog=TRAIN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     train.add_argument(
         "--exp", required=True, help="experiment YAML path, or a name under script/experiments/"
@@ -64,7 +63,6 @@ def register(tree: Any) -> None:
         "Expand a grid (e.g. data size x reward type x seed) into one experiment file per cell.",
         usage="reward-signal sweep --grid FILE --out DIR",
         epilog=SWEEP_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sweep.add_argument("--grid", required=True, help="grid YAML (base experiment + axes)")
     sweep.add_argument("--out", required=True, help="directory for the cell experiment files")

@@ -24,7 +24,6 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
         "Compare runs: curves, data-scale and reward-type figures, overfitting and reward-hacking flags.",
         usage="reward-signal report RUN_DIR_OR_GLOB [RUN_DIR_OR_GLOB ...] --out DIR [options]",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "runs",

@@ -21,7 +21,6 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree
         description="Score every line of a JSONL file with one reward type; malformed lines are reported and skipped.",
         usage="reward-signal reward score --input FILE.jsonl [--type TYPE] [--param K=V]... [--out OUT.jsonl]",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--input", required=True, help="JSONL file of responses")
     parser.add_argument(
