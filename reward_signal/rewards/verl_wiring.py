@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from reward_signal.common.errors import ConfigError
+from reward_signal.common.hydra_values import format_value
 from reward_signal.rewards.records import GROUP_REWARD_TYPES
 from reward_signal.rewards.reward_types import resolve_params
 from reward_signal.rewards.verl_entry import settings
@@ -16,8 +16,6 @@ REWARD_FILE_ENV = "REWARD_SIGNAL_REWARD_FILE"
 SHIM_RELATIVE = Path("script") / "novel_math_gen_rm_reward_function.py"
 GROUP_MANAGER_MODULE = "pkg://reward_signal.rewards.verl_manager"
 GROUP_MANAGER_CLASS = "GroupVoteRewardManager"
-# Characters Hydra accepts in an unquoted override value.
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./:+-]+")
 
 
 def reward_file() -> Path:
@@ -32,18 +30,6 @@ def reward_file() -> Path:
     return path.resolve()
 
 
-def hydra_value(value: Any) -> str:
-    """Render a Python value as a Hydra override value (quoted when it is not a plain token)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    text = str(value)
-    if isinstance(value, int | float) or _PLAIN_VALUE.fullmatch(text):
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def reward_overrides(reward_type: str, params: dict[str, Any]) -> list[str]:
     """Overrides selecting our reward function (and, for group rewards, the kit's group manager).
 
@@ -52,7 +38,7 @@ def reward_overrides(reward_type: str, params: dict[str, Any]) -> list[str]:
     _, _, type_params = settings({**params, "reward_type": reward_type})  # `timeout` may ride along
     resolve_params(reward_type, type_params)
     overrides = [
-        f"reward.custom_reward_function.path={hydra_value(str(reward_file()))}",
+        f"reward.custom_reward_function.path={format_value(str(reward_file()))}",
         "reward.custom_reward_function.name=compute_score",
     ]
     if reward_type in GROUP_REWARD_TYPES:
@@ -67,7 +53,7 @@ def reward_overrides(reward_type: str, params: dict[str, Any]) -> list[str]:
         overrides += ["reward.reward_manager.source=register", "reward.reward_manager.name=naive"]
     overrides.append(f"+reward.custom_reward_function.reward_kwargs.reward_type={reward_type}")
     overrides += [
-        f"+reward.custom_reward_function.reward_kwargs.{key}={hydra_value(value)}"
+        f"+reward.custom_reward_function.reward_kwargs.{key}={format_value(value)}"
         for key, value in sorted(params.items())
     ]
     return overrides

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from reward_signal.common.errors import ConfigError
-from reward_signal.rewards.verl_wiring import REWARD_FILE_ENV, hydra_value, reward_file, reward_overrides
+from reward_signal.common.hydra_values import format_value
+from reward_signal.rewards.verl_wiring import REWARD_FILE_ENV, reward_file, reward_overrides
 from tests.conftest import REPO_ROOT
 
 SHIM = REPO_ROOT / "script" / "novel_math_gen_rm_reward_function.py"
@@ -60,8 +61,8 @@ def test_reward_file_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_hydra_values() -> None:
-    assert hydra_value(True) == "true" and hydra_value(None) == "null" and hydra_value(0.25) == "0.25"
-    assert hydra_value("a b") == "'a b'" and hydra_value("it's") == "'it\\'s'"
+    assert format_value(True) == "true" and format_value(None) == "null" and format_value(0.25) == "0.25"
+    assert format_value("a b") == "'a b'" and format_value("it's") == "'it\\'s'"
 
 
 def test_shim_exports_verl_signatures() -> None:
