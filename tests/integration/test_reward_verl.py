@@ -39,13 +39,13 @@ def build_tokenizer(directory: Path, corpus: list[str]) -> Path:
 
 
 def compose_config(overrides: list[str]) -> Any:
-    """verl 0.9.1's own `ppo_trainer` config with our overrides (struct mode: unknown keys are errors)."""
-    import verl
-    from hydra import compose, initialize_config_dir
+    """verl 0.9.1's own `ppo_trainer` config with our overrides (struct mode: unknown keys are errors).
 
-    config_dir = Path(verl.__file__).parent / "trainer" / "config"
-    with initialize_config_dir(config_dir=str(config_dir), version_base=None):
-        return compose(config_name="ppo_trainer", overrides=overrides)
+    Through the launcher's compose, which owns the process-wide Hydra initialisation (a second,
+    independent `initialize_config_dir` in the same pytest process would collide with it)."""
+    from reward_signal.launch.validate import compose
+
+    return compose(overrides)
 
 
 def make_batch(tokenizer: Any, samples: list[dict[str, Any]]) -> Any:
