@@ -6,27 +6,15 @@ import json
 import platform
 import sys
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.common.files import write_json
-from reward_signal.common.pins import IMAGE_PINS
+from reward_signal.common.versions import installed_versions
 
 # Keys that must match for records in one directory to belong to the same run.
 IDENTITY_KEYS = ("weights", "sampling", "prompt_template", "source")
-
-
-def library_versions() -> dict[str, str | None]:
-    """Installed versions of the kit and the pinned libraries (None when not installed)."""
-    out: dict[str, str | None] = {}
-    for name in ("reward-signal", *IMAGE_PINS):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 def meta_path(out_dir: Path) -> Path:
@@ -61,7 +49,7 @@ def base_meta(**fields: Any) -> dict[str, Any]:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         **fields,
-        "versions": library_versions(),
+        "versions": installed_versions(),
         "python": platform.python_version(),
         "host": platform.node(),
         "command": sys.argv,

@@ -6,7 +6,6 @@ per-attempt metrics path; VERL then fills checkpoints/, rollouts/, validation/ a
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import re
 import shlex
@@ -20,12 +19,12 @@ from typing import Any
 from reward_signal import __version__
 from reward_signal.common.files import ensure_writable_dir, write_json, write_text
 from reward_signal.common.paths import REPO_ROOT
+from reward_signal.common.versions import installed_versions
 
 REDACTED = "***REDACTED***"
 SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "WANDB_API_KEY")
 # Key names that hold credentials (`hf_token`, `WANDB_API_KEY`), not `max_num_batched_tokens`.
 _SECRET_KEY = re.compile(r"(^|_)(token|api_key|apikey|secret|password)$", re.IGNORECASE)
-VERSIONED = ("verl", "vllm", "torch", "transformers")
 IMAGE_ENV = "REWARD_SIGNAL_IMAGE"
 COMMIT_ENV = "REWARD_SIGNAL_GIT_COMMIT"
 
@@ -56,16 +55,6 @@ def secret_values(env: Mapping[str, str]) -> list[str]:
     return [env[name] for name in SECRET_ENV if env.get(name)]
 
 
-def versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for name in VERSIONED:
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
 def git_commit(env: Mapping[str, str]) -> str | None:
     """The kit's commit: $REWARD_SIGNAL_GIT_COMMIT (set in the image, which has no .git), else `git`."""
     if env.get(COMMIT_ENV):
@@ -86,7 +75,7 @@ def provenance(env: Mapping[str, str], now: datetime) -> dict[str, Any]:
     return {
         "kit_version": __version__,
         "git_commit": git_commit(env),
-        "versions": versions(),
+        "versions": installed_versions(),
         "image": env.get(IMAGE_ENV),
         "host": socket.gethostname(),
         "created_at": now.astimezone(UTC).isoformat(timespec="seconds"),
