@@ -16,7 +16,7 @@ import pytest
 from reward_signal.cli import main
 from reward_signal.eval.records import by_problem, read_records
 from tests.conftest import ASSETS, REPO_ROOT, SEED_DATA
-from tests.unit.eval.tiny_lm import CHAT_TEMPLATE, build_tiny_model
+from tests.tiny_lm import CHAT_TEMPLATE, build_tiny_model
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

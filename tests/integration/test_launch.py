@@ -21,6 +21,7 @@ from reward_signal.common.paths import REPO_ROOT
 from reward_signal.data.parquet import write_rows
 from reward_signal.launch.experiment import shipped_experiments
 from reward_signal.launch.train import prepare
+from tests.tiny_lm import build_tiny_tokenizer
 
 pytestmark = pytest.mark.integration
 
@@ -429,21 +430,10 @@ def test_the_metrics_path_reaches_verls_tracking_in_a_ray_worker(
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A local model directory VERL can build an HFModelConfig from: a 300-token BPE tokenizer and a
+    """A local model directory VERL can build an HFModelConfig from: the shared tiny tokenizer and a
     one-layer Llama config (no weights: validation reads only the config and tokenizer)."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
     out = tmp_path_factory.mktemp("tiny-model")
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<unk>", "<s>", "</s>"])
-    tokenizer.train_from_iterator(["what is 1+1? the answer is \\boxed{2}"] * 10, trainer)
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="</s>"
-    )
-    fast.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
-    fast.save_pretrained(out)
+    fast = build_tiny_tokenizer(out)
     config = {
         "architectures": ["LlamaForCausalLM"],
         "model_type": "llama",
@@ -452,7 +442,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "num_attention_heads": 2,
         "num_key_value_heads": 2,
         "num_hidden_layers": 1,
-        "vocab_size": 300,
+        "vocab_size": len(fast),
         "max_position_embeddings": 3072,
     }
     (out / "config.json").write_text(json.dumps(config), encoding="utf-8")

@@ -13,29 +13,9 @@ from typing import Any
 import pytest
 
 from reward_signal.rewards.verl_wiring import reward_overrides
+from tests.tiny_lm import build_tiny_tokenizer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-CHAT_TEMPLATE = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}<|assistant|>"
-
-
-def build_tokenizer(directory: Path, corpus: list[str]) -> Path:
-    """A byte-level BPE tokenizer trained on `corpus` (decodes any text exactly), saved like a hub model."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    special = ["<pad>", "<eos>"]
-    trainer = trainers.BpeTrainer(
-        vocab_size=400, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
-    )
-    tok.train_from_iterator(corpus, trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
-    fast.chat_template = CHAT_TEMPLATE
-    fast.save_pretrained(str(directory))
-    return directory
 
 
 def compose_config(overrides: list[str]) -> Any:
@@ -110,7 +90,9 @@ KEYS = {"score", "acc", "format_ok", "timed_out", "reward_type", "validation", "
 @pytest.fixture(scope="module")
 def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     corpus = [s["response"] for s in SAMPLES] + ["Solve it. <think> </think> \\boxed{} \\frac{1}{2}"] * 5
-    return build_tokenizer(tmp_path_factory.mktemp("tok"), corpus)
+    out = tmp_path_factory.mktemp("tok")
+    build_tiny_tokenizer(out, corpus=corpus)
+    return out
 
 
 def _config(tokenizer_dir: Path, reward_type: str, params: dict[str, Any]) -> Any:

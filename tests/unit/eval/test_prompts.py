@@ -9,7 +9,7 @@ import pytest
 from reward_signal.common.errors import KitError
 from reward_signal.eval.problems import EvalProblem
 from reward_signal.eval.prompts import encode, load_tokenizer, render
-from tests.unit.eval.tiny_lm import build_tiny_tokenizer
+from tests.tiny_lm import build_tiny_tokenizer
 
 MESSAGES = ({"role": "system", "content": "Box it."}, {"role": "user", "content": "What is 17 + 25?"})
 PROBLEM = EvalProblem(dataset="d", index=0, data_source="d", messages=MESSAGES, ground_truth="42")

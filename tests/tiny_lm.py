@@ -11,8 +11,11 @@ CHAT_TEMPLATE = (
 CORPUS = ["The answer is \\boxed{42}.", "What is 17 + 25? Simplify 6/8.", "Find the number of minutes."]
 
 
-def build_tiny_tokenizer(out: Path, chat_template: str | None = CHAT_TEMPLATE):  # noqa: ANN201
-    """A byte-level BPE (any text encodes) trained on a few strings, saved as a Hugging Face tokenizer."""
+def build_tiny_tokenizer(  # noqa: ANN201
+    out: Path, chat_template: str | None = CHAT_TEMPLATE, corpus: list[str] = CORPUS
+):
+    """A byte-level BPE (any text encodes and decodes exactly) trained on a few strings, saved as a
+    Hugging Face tokenizer directory (what VERL and transformers load in place of a hub model)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -24,7 +27,7 @@ def build_tiny_tokenizer(out: Path, chat_template: str | None = CHAT_TEMPLATE): 
         special_tokens=["<s>", "</s>", "<pad>"],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
-    tokenizer.train_from_iterator(CORPUS * 5, trainer)
+    tokenizer.train_from_iterator(corpus * 5, trainer)
     tokenizer.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", 0)])
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", pad_token="<pad>"
