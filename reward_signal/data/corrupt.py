@@ -21,8 +21,8 @@ from typing import Any
 import pyarrow as pa
 
 from reward_signal.common.errors import EXIT_USAGE, DataError, KitError
+from reward_signal.common.ground_truth import ground_truth_answers, is_answer_list
 from reward_signal.data.parquet import read_metadata, read_rows, read_schema, write_rows
-from reward_signal.data.validate import ground_truth_answers
 
 MODES = ("wrong", "shuffle")
 FLAG_FIELD, ORIGINAL_FIELD = "label_corrupted", "label_original"
@@ -85,7 +85,7 @@ def perturb_answer(answer: str, rng: random.Random) -> str:
 
 def _encode_like(source_truth: str, answer: str) -> str:
     """`answer` in the source's format: a JSON list string for training sets, plain LaTeX for eval sets."""
-    if ground_truth_answers(source_truth) != [source_truth]:
+    if is_answer_list(source_truth):
         return json.dumps([answer], ensure_ascii=False)
     return answer
 

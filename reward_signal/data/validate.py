@@ -6,11 +6,11 @@ names every bad row and column up front instead.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reward_signal.common.ground_truth import ground_truth_answers
 from reward_signal.data.parquet import read_rows
 
 REQUIRED_COLUMNS = ("data_source", "prompt", "reward_model", "extra_info")
@@ -28,18 +28,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
         return f"{where}{self.column}: {self.message}"
-
-
-def ground_truth_answers(ground_truth: str) -> list[str]:
-    """Answers in a ground truth: a JSON list of strings (training sets) or one plain LaTeX string (eval sets)."""
-    if ground_truth.startswith("["):
-        try:
-            parsed = json.loads(ground_truth)
-        except json.JSONDecodeError:
-            parsed = None
-        if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
-            return parsed
-    return [ground_truth]
 
 
 def _prompt_problems(prompt: Any) -> list[tuple[str, str]]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
+from reward_signal.common.ground_truth import ground_truth_answers
 from reward_signal.rewards import extraction, verification
 from reward_signal.rewards.exact import exact_verdict, normalise
 from reward_signal.rewards.pool import Outcome, get_pool, reset_pool
@@ -22,23 +21,6 @@ class Grade:
     pred: str | None
     timed_out: bool
     format_ok: bool
-
-
-@lru_cache(maxsize=65536)
-def accepted_answers(ground_truth: str) -> tuple[str, ...]:
-    """Accepted gold answers: a JSON list *of strings* is several answers; anything else is one LaTeX answer.
-
-    `[1, 3]` or `[-2,7]` is an interval, not a list of answers, so it stays one answer.
-    """
-    text = ground_truth.strip()
-    if text.startswith("["):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, list) and parsed and all(isinstance(item, str) for item in parsed):
-            return tuple(item.strip() for item in parsed)
-    return (text,)
 
 
 def _exact(pred: str, golds: tuple[str, ...]) -> bool | None:
@@ -120,7 +102,7 @@ def _settled(solution_str: str, golds: tuple[str, ...], boxed: str | None, outco
 
 def grade(solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT) -> Grade:
     """Rule-based verdict (math-verify), never blocking longer than `timeout` seconds in any thread."""
-    golds = accepted_answers(ground_truth)
+    golds = ground_truth_answers(ground_truth)
     known, boxed, region = _known(solution_str, golds)
     if known is not None:
         return known
@@ -138,7 +120,7 @@ def grade_many(
     pending: list[int] = []
     work: list[tuple[str | None, str, tuple[str, ...]]] = []
     for index, (solution, truth) in enumerate(zip(solutions, ground_truths, strict=True)):
-        golds = accepted_answers(truth)
+        golds = ground_truth_answers(truth)
         known, boxed, region = _known(solution, golds)
         grades.append(known)
         if known is None:

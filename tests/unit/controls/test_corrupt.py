@@ -14,9 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from reward_signal.common.errors import EXIT_USAGE, DataError
+from reward_signal.common.ground_truth import ground_truth_answers, is_answer_list
 from reward_signal.data.corrupt import choose_corruptions, corrupt_file, perturb_answer
 from reward_signal.data.parquet import read_metadata, read_rows, read_schema
-from reward_signal.data.validate import ground_truth_answers, validate_file
+from reward_signal.data.validate import validate_file
 from tests.unit.controls.conftest import label_cases
 
 SEED_8K = "data/old/train_novel_hybrid_8k_with_gt.parquet"
@@ -53,7 +54,7 @@ def assert_properly_corrupted(source: Path, out: Path, expected_count: int) -> l
         new_truth = new["reward_model"]["ground_truth"]
         assert new_truth != truth
         # The format is the source's: a JSON list string stays one, plain LaTeX stays plain.
-        assert (ground_truth_answers(new_truth) != [new_truth]) == (ground_truth_answers(truth) != [truth])
+        assert is_answer_list(new_truth) == is_answer_list(truth)
     assert len(corrupted) == expected_count
     # The grader accepts neither the new label for the original nor the original for the new label.
     solutions, truths = [], []
