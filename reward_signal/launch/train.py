@@ -178,9 +178,14 @@ def prepare(
 def run_info(plan: Plan, env: Mapping[str, str], now: datetime) -> dict[str, Any]:
     """run.json: what ran (from the resolved config, so `--set` changes show) and where it came from."""
     from reward_signal.rewards.reward_types import resolve_params
+    from reward_signal.rewards.verl_entry import settings
 
     exp, config = plan.experiment, plan.config
-    _, reward_params = resolve_params(exp.reward.type, dict(exp.reward.params))
+    # Split off the per-sample `timeout` exactly as the reward function does, then fill type defaults.
+    _, timeout, type_params = settings({**exp.reward.params, "reward_type": exp.reward.type})
+    _, reward_params = resolve_params(exp.reward.type, type_params)
+    if "timeout" in exp.reward.params:
+        reward_params["timeout"] = timeout
     trainer = config["trainer"]
     return {
         "experiment": exp.name,

@@ -558,3 +558,19 @@ def test_set_data_files_are_the_ones_checked(tiny_experiment: Path, tmp_path: Pa
     absent = tmp_path / "other.parquet"
     with pytest.raises(ConfigError, match=f"{absent}: no such file"):
         prepare(tiny_experiment, "MODE1", [f"data.val_files=[{absent}]"], env={}, runs_root=tmp_path)
+
+
+def test_reward_timeout_parameter_reaches_verl_and_run_json(
+    tiny_experiment: Path, execs: list, tmp_path: Path, capsys
+) -> None:
+    """`timeout` rides along with a type's parameters: wired as a reward kwarg, recorded in run.json."""
+    raw = yaml.safe_load(tiny_experiment.read_text())
+    raw["reward"] = {"type": "noisy", "params": {"p": 0.2, "seed": 3, "timeout": 2.5}}
+    tiny_experiment.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(Launched):
+        run_cli("--exp", str(tiny_experiment), "--mode", "MODE1", "--name", "timeout-run")
+    capsys.readouterr()
+    ((_, argv, _),) = execs
+    assert "+reward.custom_reward_function.reward_kwargs.timeout=2.5" in argv
+    info = json.loads((tmp_path / "runs" / "timeout-run" / "run.json").read_text())
+    assert info["reward_params"] == {"p": 0.2, "seed": 3, "timeout": 2.5}
