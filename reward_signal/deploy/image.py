@@ -59,22 +59,23 @@ def _assignments(text: str) -> dict[str, str]:
     return result
 
 
-def dockerfile_args(dockerfile: Path = DEFAULT_DOCKERFILE) -> dict[str, str]:
-    """Default values of every ARG (the last definition wins, as in a multi-stage build)."""
-    args: dict[str, str] = {}
+def _assigned(dockerfile: Path, instruction: str) -> dict[str, str]:
+    """KEY=VALUE pairs of every `instruction` line (a later definition wins, as in a multi-stage build)."""
+    found: dict[str, str] = {}
     for keyword, rest in _instructions(dockerfile):
-        if keyword == "ARG":
-            args.update(_assignments(rest))
-    return args
+        if keyword == instruction:
+            found.update(_assignments(rest))
+    return found
+
+
+def dockerfile_args(dockerfile: Path = DEFAULT_DOCKERFILE) -> dict[str, str]:
+    """Default values of every ARG."""
+    return _assigned(dockerfile, "ARG")
 
 
 def dockerfile_labels(dockerfile: Path = DEFAULT_DOCKERFILE) -> dict[str, str]:
     """Every LABEL key and its (unexpanded) value."""
-    labels: dict[str, str] = {}
-    for keyword, rest in _instructions(dockerfile):
-        if keyword == "LABEL":
-            labels.update(_assignments(rest))
-    return labels
+    return _assigned(dockerfile, "LABEL")
 
 
 _VAR_RE = re.compile(r"\$\{(\w+)(?::([+-])([^}]*))?\}")
