@@ -543,7 +543,7 @@ def test_verls_flattened_defaults_equal_its_composed_config() -> None:
 
 
 def test_readme_example_experiment_validates(tmp_path: Path) -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (REPO_ROOT / "docs" / "training.md").read_text(encoding="utf-8")
     section = readme.split("<!-- section:training -->")[1].split("<!-- /section:training -->")[0]
     example = section.split("```yaml\n")[1].split("```")[0]
     path = tmp_path / "my-run.yaml"

@@ -31,9 +31,9 @@ LOCK_PINS = {name: version for name, version in IMAGE_PINS.items() if name != "f
 
 
 def readme_section(name: str) -> str:
-    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    text = (REPO_ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8")
     match = re.search(rf"<!-- section:{name} -->(.*?)<!-- /section:{name} -->", text, re.S)
-    assert match, f"README has no {name} section"
+    assert match, f"docs/{name}.md has no {name} section"
     return match.group(1)
 
 
@@ -116,7 +116,7 @@ def test_runtime_is_non_root_under_tini_with_volumes_for_outputs() -> None:
 def test_readme_names_the_pinned_versions_and_cuda() -> None:
     section = readme_section("containers")
     for name, version in IMAGE_PINS.items():
-        assert f"{name} {version}" in section, f"README containers section must say '{name} {version}'"
+        assert f"{name} {version}" in section, f"docs/containers.md must say '{name} {version}'"
     assert f"CUDA {CUDA_VERSION}" in section and f"Python {IMAGE_PYTHON}" in section
     assert f"Ray {locked_versions(LOCK)['ray']}" in section
 
