@@ -57,13 +57,24 @@ def _reward_model_problems(reward_model: Any) -> list[tuple[str, str]]:
     return []
 
 
+def _is_row_index(index: Any) -> bool:
+    """An integer, or its decimal digits as a string: the seed's Llama SCP subsets store `'14733'`.
+
+    VERL only carries `index` through to the batch (it never does arithmetic on it), so both
+    spellings work in training; anything else (None, `'abc'`, a float) is a broken row.
+    """
+    if isinstance(index, bool):
+        return False
+    return isinstance(index, int) or (isinstance(index, str) and index.isascii() and index.isdigit())
+
+
 def _extra_info_problems(extra_info: Any) -> list[tuple[str, str]]:
     if not isinstance(extra_info, dict):
         return [("extra_info", "must be a struct with index and split")]
     found = []
     index = extra_info.get("index")
-    if not isinstance(index, int) or isinstance(index, bool):
-        found.append(("extra_info.index", f"must be an integer, got {index!r}"))
+    if not _is_row_index(index):
+        found.append(("extra_info.index", f"must be an integer or a string of decimal digits, got {index!r}"))
     split = extra_info.get("split")
     if not isinstance(split, str) or not split:
         found.append(

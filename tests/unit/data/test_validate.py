@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reward_signal.data.validate import Problem, validate_file
+from reward_signal.data.validate import Problem, validate_file, validate_row
 from tests.unit.data.conftest import make_row
 
 
@@ -51,6 +51,21 @@ def test_each_defect_is_reported_with_row_and_column(
     assert [(p.row, p.column) for p in problems] == [(1, column)]
     assert message in problems[0].message
     assert str(problems[0]).startswith(f"row 1, {column}: ")
+
+
+def test_index_stored_as_digit_string_is_valid(parquet_file: Callable[..., Path]) -> None:
+    """The seed's Llama SCP subsets store extra_info.index as '14733'; VERL passes it through as is."""
+    rows = [make_row(i) for i in range(3)]
+    for row in rows:
+        row["extra_info"]["index"] = str(row["extra_info"]["index"])
+    assert validate_file(parquet_file(rows)) == []
+
+
+@pytest.mark.parametrize("index", ["12a", "-3", "", 1.5, True])
+def test_index_that_is_not_a_row_number_is_reported(index: object) -> None:
+    row = make_row(0)
+    row["extra_info"]["index"] = index
+    assert [column for column, _ in validate_row(row)] == ["extra_info.index"]
 
 
 def test_plain_latex_ground_truth_is_valid(parquet_file: Callable[..., Path]) -> None:
