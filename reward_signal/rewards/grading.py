@@ -101,7 +101,7 @@ def _settled(solution_str: str, golds: tuple[str, ...], boxed: str | None, outco
 
 
 def grade(solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT) -> Grade:
-    """Rule-based verdict (math-verify), never blocking longer than `timeout` seconds in any thread."""
+    """Rule-based verdict; the sympy work gets `timeout` seconds once it starts in a worker (then it is killed)."""
     golds = ground_truth_answers(ground_truth)
     known, boxed, region = _known(solution_str, golds)
     if known is not None:
