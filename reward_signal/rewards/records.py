@@ -61,6 +61,7 @@ def record(
     extra_info: Mapping[str, Any] | None,
     timeout: float,
     params: Mapping[str, Any],
+    ground_truth: str = "",
 ) -> dict[str, Any]:
     """The record for an already graded sample; the same keys for every sample (VERL takes them from the first).
 
@@ -71,7 +72,7 @@ def record(
     kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
     if validation:
         kind, merged = resolve_params("rule_based", {})
-    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout), merged)
+    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout, ground_truth), merged)
     return {
         "score": float(paid),
         "acc": float(verdict.correct),
@@ -105,4 +106,4 @@ def score(
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
     verdict = grade(solution_str, ground_truth, timeout=timeout, data_source=data_source)
-    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)
+    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params, ground_truth)
