@@ -11,7 +11,7 @@ from reward_signal.deploy.kube import ATTEMPT_ANNOTATION, ApiServer, resume_job
 from reward_signal.deploy.manifests import NAMESPACE, ClusterSettings, ExperimentRef, eval_job, trainer_access
 from reward_signal.deploy.marker import finish
 from tests.unit.deploy.conftest import IMAGE
-from tests.unit.deploy.kube_server import serve_api, self_signed
+from tests.unit.deploy.kube_server import self_signed, serve_api
 
 REF = ExperimentRef(name="tiny-grpo")
 TOKEN = "sa-token-value"
