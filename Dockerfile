@@ -33,7 +33,10 @@ RUN apt-get update \
     && python3.12 -m venv /opt/venv
 
 COPY docker/requirements.lock /tmp/requirements.lock
-RUN pip install --require-hashes --only-binary :all: --no-deps -r /tmp/requirements.lock
+# antlr4-python3-runtime 4.9.3 (needed by hydra-core 1.3 / omegaconf 2.3) exists only as a hashed,
+# pure-Python sdist; every other package is a hashed wheel.
+RUN pip install --require-hashes --only-binary :all: --no-binary antlr4-python3-runtime --no-deps \
+    -r /tmp/requirements.lock
 
 # flash-attn 2.8.3 is source-only on PyPI. FORCE_BUILD stops its setup.py from fetching a prebuilt
 # wheel from the network; MAX_JOBS bounds parallel nvcc jobs (each can take several GB of RAM);

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.common.paths import REPO_ROOT
+from reward_signal.common.pins import BUILT_FROM_SOURCE, IMAGE_FLOORS, IMAGE_PINS
+from reward_signal.common.versions import meets_floor
 
 DEFAULT_LOCK = REPO_ROOT / "docker" / "requirements.lock"
 DEFAULT_DOCKERFILE = REPO_ROOT / "Dockerfile"
@@ -36,6 +38,29 @@ def locked_versions(lock: Path = DEFAULT_LOCK) -> dict[str, str]:
     except OSError as exc:
         raise ConfigError(f"{lock}: cannot read the lock file ({exc.strerror})") from exc
     return {normalize(name): version for name, version in _PIN_RE.findall(text)}
+
+
+def lock_problems(lock: Path = DEFAULT_LOCK) -> list[str]:
+    """Why `lock` cannot build a working image: a pin that disagrees with pins.py, or a version under a floor.
+
+    Run before the (10 GB) install of the image environment, and by the lock's unit test.
+    """
+    locked = locked_versions(lock)
+    problems = []
+    for name, pinned in IMAGE_PINS.items():
+        found = locked.get(normalize(name))
+        if name not in BUILT_FROM_SOURCE and found != pinned:
+            problems.append(
+                f"{lock}: {name} is {found or 'missing'}, reward_signal/common/pins.py pins {pinned}"
+            )
+    for name, floor in IMAGE_FLOORS.items():
+        found = locked.get(normalize(name))
+        if found is None or not meets_floor(found, floor):
+            problems.append(
+                f"{lock}: {name} is {found or 'missing'}, VERL needs >= {floor} "
+                "(see IMAGE_FLOORS in reward_signal/common/pins.py); regenerate the lock"
+            )
+    return problems
 
 
 def instructions(dockerfile: Path) -> list[tuple[str, str]]:

@@ -77,7 +77,13 @@ def compute_score_batch(
     reward_type, timeout, params = settings(kwargs)
     resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
     extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
-    grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
+    grades = grade_many(
+        list(solution_strs),
+        list(ground_truths),
+        timeout=timeout,
+        progress=progress,
+        data_sources=data_sources,
+    )
     per_sample = [params] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:
         majorities = group_majorities([g.pred for g in grades], group_keys(extras), timeout)

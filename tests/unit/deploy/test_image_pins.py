@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from reward_signal import __version__
-from reward_signal.common.pins import CUDA_VERSION, IMAGE_PINS, IMAGE_PYTHON, VERL_VERSION
+from reward_signal.common.pins import CUDA_VERSION, IMAGE_FLOORS, IMAGE_PINS, IMAGE_PYTHON, VERL_VERSION
+from reward_signal.common.versions import meets_floor, release
 from reward_signal.deploy.image import (
     DIGEST_ARGS,
     base_images,
     dockerfile_args,
     dockerfile_labels,
+    lock_problems,
     locked_versions,
     missing_digests,
     normalize,
@@ -47,6 +49,41 @@ def test_lock_and_requirements_in_hold_the_pinned_versions() -> None:
     assert re.search(r"^verl\[vllm\]==", (DOCKER / "requirements.in").read_text(), re.M)
     for extra in ("transferqueue", "cachetools", "uvicorn", "ray", "wandb"):
         assert extra in locked, extra
+
+
+def test_lock_holds_the_pins_and_a_hydra_verl_can_import() -> None:
+    assert lock_problems(LOCK) == []
+    locked = locked_versions(LOCK)
+    assert meets_floor(locked["hydra-core"], "1.3") and meets_floor(locked["omegaconf"], "2.3")
+    assert locked["antlr4-python3-runtime"].startswith("4.9."), (
+        "hydra-core 1.3 and omegaconf 2.3 need antlr4 4.9"
+    )
+    assert IMAGE_FLOORS == {"hydra-core": "1.3", "omegaconf": "2.3"}
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "named"),
+    [
+        ("hydra-core==1.3.8", "hydra-core==0.11.3", "hydra-core is 0.11.3, VERL needs >= 1.3"),
+        ("omegaconf==2.3.1", "omegaconf==1.4.1", "omegaconf is 1.4.1, VERL needs >= 2.3"),
+        ("vllm==0.24.0", "vllm==0.23.0", "vllm is 0.23.0, reward_signal/common/pins.py pins 0.24.0"),
+        ("\nverl==0.9.1", "\nverl-renamed==0.9.1", "verl is missing"),
+    ],
+)
+def test_a_broken_lock_is_named(tmp_path: Path, replace: str, by: str, named: str) -> None:
+    text = LOCK.read_text()
+    assert replace in text, f"the lock no longer holds {replace!r}: update this test's examples"
+    broken = tmp_path / "requirements.lock"
+    broken.write_text(text.replace(replace, by))
+    problems = lock_problems(broken)
+    assert len(problems) == 1 and named in problems[0] and str(broken) in problems[0]
+
+
+def test_release_numbers_compare_with_floors() -> None:
+    assert release("2.3.1+cpu") == (2, 3, 1)
+    assert meets_floor("1.3", "1.3") and meets_floor("1.10.0", "1.3") and not meets_floor("0.11.3", "1.3")
+    with pytest.raises(ValueError, match="not a version"):
+        release("latest")
 
 
 def test_every_lock_entry_is_hashed() -> None:
@@ -84,7 +121,10 @@ def test_dockerfile_labels_python_and_installs_agree_with_pins() -> None:
         assert f"org.opencontainers.image.{key}" in labels
     text = DOCKERFILE.read_text()
     assert f"python{IMAGE_PYTHON} -m venv" in text
-    assert "--require-hashes --only-binary :all: --no-deps -r /tmp/requirements.lock" in text
+    assert (
+        "--require-hashes --only-binary :all: --no-binary antlr4-python3-runtime --no-deps \\\n"
+        "    -r /tmp/requirements.lock" in text
+    )
     assert f"--python-version {IMAGE_PYTHON}" in LOCK.read_text().splitlines()[1]
 
 
