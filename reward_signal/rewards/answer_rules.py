@@ -14,11 +14,8 @@ _HEDGE_RE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|alternatively|oth
 # A boxed part that names what it answers: `x = 2`, `k=45`, `a_{37} = 19` (label dropped when combining).
 _LABEL_RE = re.compile(r"^\s*[A-Za-z](?:_\{?\w+\}?)?(?:\([a-z]\))?\s*=\s*(?=\S)")
 _OPEN, _CLOSE = "([{", ")]}"
-# A lettered choice: `E`, `(E)`, `\textbf{(E) }12`, `\text{(B)}`, `\mathrm{C}` (letter first, A-E).
-_CHOICE_RE = re.compile(
-    r"^\s*(?:\\(?:textbf|text|mathrm|mathbf)\s*\{\s*)?\(?\s*([A-E])\s*\)?(?:\s*\}|\s|$|\))"
-)
-_GOLD_CHOICE_RE = re.compile(r"^\s*(?:\\(?:textbf|text|mathrm|mathbf)\s*\{\s*)?\(?\s*([A-E])\s*\)?\s*\}?\s*$")
+# A gold answer that is only an option letter: `E`, `(E)`, `\textbf{(E)}` (A-E, the competition sets').
+_BARE_LETTER_RE = re.compile(r"^\s*(?:\\(?:textbf|text|mathrm|mathbf)\s*\{\s*)?\(?\s*[A-E]\s*\)?\s*\}?\s*$")
 # Characters that can end a finished answer; a response ending in a word was cut off mid-sentence.
 _FINISHED_END_RE = re.compile(r"[\d.!?)\]}$*|]\s*$")
 
@@ -84,16 +81,9 @@ def combined_answer(boxes: list[str], golds: tuple[str, ...]) -> str | None:
     return None
 
 
-def gold_choice(gold: str) -> str | None:
-    """The letter of a lettered gold answer (`E`, `(E)`, `\\textbf{(E)}`), else None."""
-    match = _GOLD_CHOICE_RE.match(gold)
-    return match.group(1) if match else None
-
-
-def answer_choice(answer: str) -> str | None:
-    """The letter an answer starts with (`\\textbf{(E) }12`, `(B)`, `C`), else None."""
-    match = _CHOICE_RE.match(answer)
-    return match.group(1) if match else None
+def is_bare_letter(gold: str) -> bool:
+    """A math set's gold that is just an option letter (choice.py reads the letter on both sides)."""
+    return bool(_BARE_LETTER_RE.match(gold))
 
 
 def stops_mid_sentence(region: str) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reward_signal.common.ground_truth import ground_truth_answers
-from reward_signal.rewards import answer_rules, extraction, verification
+from reward_signal.rewards import answer_rules, choice, extraction, verification
 from reward_signal.rewards.exact import exact_verdict, normalise
 from reward_signal.rewards.pool import Outcome, get_pool, reset_pool
 
@@ -25,19 +26,20 @@ class Grade:
 
 def _exact(pred: str, golds: tuple[str, ...]) -> bool | None:
     """True if any gold matches exactly, False if every gold is decidably different, else None."""
-    verdicts = [_choice_verdict(pred, gold) or exact_verdict(pred, gold) for gold in golds]
+    verdicts = [_lettered_verdict(pred, gold) for gold in golds]
     if any(verdicts):
         return True
     return False if all(v is False for v in verdicts) else None
 
 
-def _choice_verdict(pred: str, gold: str) -> bool | None:
-    """A lettered gold answer against an answer that starts with a letter (`\\textbf{(E) }12` vs `E`)."""
-    letter = answer_rules.gold_choice(gold)
-    if letter is None:
-        return None
-    answered = answer_rules.answer_choice(pred)
-    return None if answered is None else answered == letter
+def _lettered_verdict(pred: str, gold: str) -> bool | None:
+    """A math set's lettered gold (`E`, `(E)`) against the letter an answer states (`\\textbf{(E) }12`,
+    read by choice.py); other golds, or answers stating no letter, go to the exact path."""
+    if answer_rules.is_bare_letter(gold):
+        answered = choice.letter_of(pred)
+        if answered is not None:
+            return answered == choice.letter_of(gold)
+    return exact_verdict(pred, gold)
 
 
 def final_answer(region: str, golds: tuple[str, ...]) -> tuple[str | None, bool]:
@@ -142,10 +144,29 @@ def _settled(solution_str: str, golds: tuple[str, ...], boxed: str | None, outco
     return Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solution_str))
 
 
+def _choice_grade(solution_str: str, ground_truth: str, data_source: str | None) -> Grade | None:
+    """A multiple-choice benchmark's sample graded by its option letter (see choice.py); None otherwise."""
+    gold = choice.gold_letter(ground_truth) if choice.is_choice_source(data_source) else None
+    if gold is None:
+        return None
+    correct, chosen = choice.choice_correct(solution_str, gold)
+    return Grade(correct, chosen, False, extraction.format_ok(solution_str))
+
+
 def grade(
-    solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT, *, truncated: bool = False
+    solution_str: str,
+    ground_truth: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    data_source: str | None = None,
+    *,
+    truncated: bool = False,
 ) -> Grade:
-    """Rule-based verdict; the sympy work gets `timeout` seconds once it starts in a worker (then it is killed)."""
+    """Rule-based verdict (math-verify and the answer rules, or the option letter for a multiple-choice
+    `data_source`); the sympy work gets `timeout` seconds once it starts in a worker (then it is killed).
+    `truncated`: the response hit the length limit (only a boxed answer counts)."""
+    lettered = _choice_grade(solution_str, ground_truth, data_source)
+    if lettered is not None:
+        return lettered
     golds = ground_truth_answers(ground_truth)
     known, boxed, region = _known(solution_str, golds, truncated)
     if known is not None:
@@ -159,18 +180,25 @@ def grade_many(
     ground_truths: list[str],
     timeout: float = DEFAULT_TIMEOUT,
     progress: bool = False,
-    truncated: list[bool] | None = None,
+    data_sources: Sequence[str | None] | None = None,
+    truncated: Sequence[bool] | None = None,
 ) -> list[Grade]:
-    """Grade a batch in parallel over the reused pool: exact cases in-process, the rest in workers.
-
+    """Grade a batch in parallel over the reused pool: exact and multiple-choice cases in-process, the rest
+    in workers. `data_sources` (one per solution) marks the multiple-choice benchmarks' samples;
     `truncated[i]` says response i hit the length limit (then only a boxed answer counts)."""
     if len(solutions) != len(ground_truths):
         raise ValueError(f"{len(solutions)} solutions but {len(ground_truths)} ground truths")
-    cut = truncated if truncated is not None else [False] * len(solutions)
+    sources = list(data_sources) if data_sources is not None else [None] * len(solutions)
+    cut = list(truncated) if truncated is not None else [False] * len(solutions)
     grades: list[Grade | None] = []
     pending: list[int] = []
     work: list[tuple[str | None, str, tuple[str, ...]]] = []
-    for index, (solution, truth, cut_off) in enumerate(zip(solutions, ground_truths, cut, strict=True)):
+    rows = zip(solutions, ground_truths, sources, cut, strict=True)
+    for index, (solution, truth, source, cut_off) in enumerate(rows):
+        lettered = _choice_grade(solution, truth, source)
+        if lettered is not None:
+            grades.append(lettered)
+            continue
         golds = ground_truth_answers(truth)
         known, boxed, region = _known(solution, golds, cut_off)
         grades.append(known)
