@@ -12,6 +12,7 @@ from typing import Any
 
 from reward_signal.common.ground_truth import ground_truth_answers
 from reward_signal.data.parquet import read_rows
+from reward_signal.rewards.choice import LETTERS, gold_letter, is_choice_source
 
 REQUIRED_COLUMNS = ("data_source", "prompt", "reward_model", "extra_info")
 ROLES = ("system", "user", "assistant")
@@ -68,6 +69,32 @@ def _is_row_index(index: Any) -> bool:
     return isinstance(index, int) or (isinstance(index, str) and index.isascii() and index.isdigit())
 
 
+def _choice_problems(source: Any, reward_model: Any) -> list[tuple[str, str]]:
+    """A multiple-choice benchmark's gold must name one option letter: the letter grader compares letters."""
+    if not isinstance(source, str) or not is_choice_source(source) or not isinstance(reward_model, dict):
+        return []
+    truth = reward_model.get("ground_truth")
+    if isinstance(truth, str) and truth.strip() and gold_letter(truth) is None:
+        return [
+            (
+                "reward_model.ground_truth",
+                f"data_source {source!r} is multiple choice, so the gold must be one option letter "
+                f"{LETTERS[0]}-{LETTERS[-1]} (e.g. 'C' or '(C) text'), got {truth!r}",
+            )
+        ]
+    return []
+
+
+def _domain_problems(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The SCP sets' optional `domain` (e.g. 'Modern Physics') must be a non-empty string when present."""
+    if "domain" not in row:
+        return []
+    domain = row["domain"]
+    if isinstance(domain, str) and domain.strip():
+        return []
+    return [("domain", f"must be a non-empty string such as 'Modern Physics', got {domain!r}")]
+
+
 def _extra_info_problems(extra_info: Any) -> list[tuple[str, str]]:
     if not isinstance(extra_info, dict):
         return [("extra_info", "must be a struct with index and split")]
@@ -91,6 +118,8 @@ def validate_row(row: dict[str, Any]) -> list[tuple[str, str]]:
         found.append(("data_source", "must be a non-empty string (it selects the reward function)"))
     found += _prompt_problems(row.get("prompt"))
     found += _reward_model_problems(row.get("reward_model"))
+    found += _choice_problems(source, row.get("reward_model"))
+    found += _domain_problems(row)
     found += _extra_info_problems(row.get("extra_info"))
     return found
 

@@ -63,7 +63,7 @@ def lock_problems(lock: Path = DEFAULT_LOCK) -> list[str]:
     return problems
 
 
-def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
+def instructions(dockerfile: Path) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs with line continuations joined and comments dropped."""
     joined = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
     pairs = []
@@ -75,7 +75,7 @@ def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _assignments(text: str) -> dict[str, str]:
+def assignments(text: str) -> dict[str, str]:
     """`A=1 B="x y"` -> {"A": "1", "B": "x y"} (shell-style quoting, as Docker parses it)."""
     result = {}
     for token in shlex.split(text):
@@ -87,9 +87,9 @@ def _assignments(text: str) -> dict[str, str]:
 def _assigned(dockerfile: Path, instruction: str) -> dict[str, str]:
     """KEY=VALUE pairs of every `instruction` line (a later definition wins, as in a multi-stage build)."""
     found: dict[str, str] = {}
-    for keyword, rest in _instructions(dockerfile):
+    for keyword, rest in instructions(dockerfile):
         if keyword == instruction:
-            found.update(_assignments(rest))
+            found.update(assignments(rest))
     return found
 
 
@@ -125,7 +125,7 @@ def base_images(build_args: dict[str, str], dockerfile: Path = DEFAULT_DOCKERFIL
     """The image each stage starts FROM, with build args over the Dockerfile's ARG defaults."""
     values = {**dockerfile_args(dockerfile), **build_args}
     return [
-        expand(rest.split()[0], values) for keyword, rest in _instructions(dockerfile) if keyword == "FROM"
+        expand(rest.split()[0], values) for keyword, rest in instructions(dockerfile) if keyword == "FROM"
     ]
 
 
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dockerfile", type=Path, default=DEFAULT_DOCKERFILE)
     parser.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
-    build_args = _assignments(" ".join(shlex.quote(item) for item in args.build_arg))
+    build_args = assignments(" ".join(shlex.quote(item) for item in args.build_arg))
     problems = missing_digests(build_args, args.dockerfile)
     for problem in problems:
         print(

@@ -81,3 +81,29 @@ def test_missing_column(parquet_file: Callable[..., Path]) -> None:
 def test_seed_files_are_valid(seed_data: Path) -> None:
     for path in sorted(seed_data.rglob("*.parquet")):
         assert validate_file(path) == [], path
+
+
+def _choice_row(gold: str, source: str = "stem__supergpqa") -> dict:
+    row = make_row(0)
+    row.update(data_source=source, ability="stem")
+    row["reward_model"]["ground_truth"] = gold
+    return row
+
+
+@pytest.mark.parametrize("gold", ["C", "J", "(D) Alina", "\\text{(B) }12"])
+def test_multiple_choice_gold_letters_are_valid(gold: str) -> None:
+    assert validate_row(_choice_row(gold)) == []
+
+
+@pytest.mark.parametrize("gold", ["42", "K", "A, C", "x = 3"])
+def test_multiple_choice_gold_that_is_not_one_letter_is_reported(gold: str) -> None:
+    [(column, message)] = validate_row(_choice_row(gold, "mmlu_sci"))
+    assert column == "reward_model.ground_truth" and "one option letter A-J" in message
+
+
+def test_science_answer_with_units_and_domain_is_valid() -> None:
+    row = make_row(0) | {"data_source": "scp_10240", "domain": "Modern Physics"}
+    row["reward_model"]["ground_truth"] = "2.7 \\times 10^4, 6.8 \\times 10^{-3} Hz"
+    assert validate_row(row) == []
+    row["domain"] = ""
+    assert [column for column, _ in validate_row(row)] == ["domain"]

@@ -138,10 +138,10 @@ def test_runtime_is_non_root_under_tini_with_volumes_for_outputs() -> None:
     text = DOCKERFILE.read_text()
     runtime = text[text.index("AS runtime") :]
     assert re.search(r"^USER 10001:10001$", runtime, re.M)
-    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in runtime
+    assert 'ENTRYPOINT ["/usr/bin/tini", "-g", "--"]' in runtime
     # The commands compose and the manifests run exist in the image under those names.
     assert "docker/train.sh /usr/local/bin/rs-train" in runtime
-    assert "docker/wait-for-file.sh /usr/local/bin/rs-wait-for-file" in runtime
+    assert "docker/wait-for-training.sh /usr/local/bin/rs-wait-for-training" in runtime
     assert (
         "HF_HOME=/workspace/cache/huggingface" in runtime
         and "REWARD_SIGNAL_RUNS_DIR=/workspace/runs" in runtime
@@ -234,3 +234,35 @@ def test_lock_still_resolves_for_linux_x86_64(tmp_path: Path) -> None:
         normalize(name): version for name, version in LOCK_PINS.items()
     }
     assert fresh == locked_versions(LOCK), "the lock is stale: regenerate it with the command in its header"
+
+
+def test_runtime_has_the_compilers_triton_vllm_and_flashinfer_use_at_run_time() -> None:
+    """Triton compiles its launcher with a C compiler and Python.h at the first kernel launch."""
+    from tests.unit.deploy.test_manifests import runtime_apt_packages
+
+    packages = runtime_apt_packages()
+    assert "build-essential" in packages  # gcc, g++, make
+    assert f"python{IMAGE_PYTHON}-dev" in packages  # Python.h for the interpreter the venv uses
+
+
+def test_image_records_its_commit_and_reference_for_run_json() -> None:
+    """run.json's git_commit and image come from these variables (the image has no .git)."""
+    from reward_signal.deploy.image import assignments, dockerfile_args, expand, instructions
+    from reward_signal.launch.rundir import COMMIT_ENV, IMAGE_ENV
+
+    env: dict[str, str] = {}
+    for keyword, rest in instructions(DOCKERFILE):
+        if keyword == "ENV":
+            env.update(assignments(rest))
+    build_args = {
+        **dockerfile_args(DOCKERFILE),
+        "REVISION": "c" * 40,
+        "IMAGE_REF": "ghcr.io/o/reward-signal:sha-c",
+    }
+    assert expand(env[COMMIT_ENV], build_args) == "c" * 40
+    assert expand(env[IMAGE_ENV], build_args) == "ghcr.io/o/reward-signal:sha-c"
+    workflow = (REPO_ROOT / ".github" / "workflows" / "image.yml").read_text()
+    assert (
+        "REVISION=${{ github.sha }}" in workflow
+        and "IMAGE_REF=${{ env.IMAGE }}:sha-${{ github.sha }}" in workflow
+    )
