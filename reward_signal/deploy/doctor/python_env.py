@@ -45,6 +45,27 @@ CUDA_PROBE = (
 COMPILERS = ("cc", "gcc", "clang")
 
 
+def _version_check(
+    name: str,
+    wanted: str,
+    accepts: Callable[[str], bool],
+    blocking: bool,
+    version_of: Callable[[str], str],
+    absent_reason: str | None = None,
+) -> Check:
+    """One installed distribution against a requirement that reads `wanted` ("image pins 2.11.0")."""
+    label = f"version {name}"
+    try:
+        found = version_of(name)
+    except metadata.PackageNotFoundError:
+        if absent_reason:
+            return Check(label, SKIP, f"not installed: {absent_reason}")
+        return problem(label, blocking, f"not installed ({wanted})")
+    if accepts(found):
+        return Check(label, OK, found)
+    return problem(label, blocking, f"{found} installed, {wanted}")
+
+
 def check_versions(
     expected: Mapping[str, str],
     strict: bool,
@@ -53,43 +74,36 @@ def check_versions(
 ) -> list[Check]:
     """Installed distributions against the image pins; a mismatch fails only with `strict` (inside the image).
 
-    `absent_ok` maps distributions that may be missing here to the reason (reported as skipped).
+    A local build label does not count (`2.11.0+cu130` is 2.11.0). `absent_ok` maps distributions that
+    may be missing here to the reason (reported as skipped).
     """
-    checks = []
-    for name, pinned in expected.items():
-        label = f"version {name}"
-        try:
-            found = version_of(name)
-        except metadata.PackageNotFoundError:
-            if absent_ok and name in absent_ok:
-                checks.append(Check(label, SKIP, f"not installed: {absent_ok[name]}"))
-            else:
-                checks.append(problem(label, strict, f"not installed (image pins {pinned})"))
-            continue
-        if found.split("+", 1)[0] == pinned:
-            checks.append(Check(label, OK, found))
-        else:
-            checks.append(problem(label, strict, f"{found} installed, image pins {pinned}"))
-    return checks
+    return [
+        _version_check(
+            name,
+            f"image pins {pinned}",
+            lambda found, pinned=pinned: found.split("+", 1)[0] == pinned,
+            strict,
+            version_of,
+            (absent_ok or {}).get(name),
+        )
+        for name, pinned in expected.items()
+    ]
 
 
 def check_floors(
     floors: Mapping[str, str], blocking: bool, version_of: Callable[[str], str] = metadata.version
 ) -> list[Check]:
     """Resolver-chosen packages VERL needs at a minimum version (see IMAGE_FLOORS in pins.py)."""
-    checks = []
-    for name, floor in floors.items():
-        label = f"version {name}"
-        try:
-            found = version_of(name)
-        except metadata.PackageNotFoundError:
-            checks.append(problem(label, blocking, f"not installed (VERL needs >= {floor})"))
-            continue
-        if meets_floor(found, floor):
-            checks.append(Check(label, OK, f"{found} (>= {floor})"))
-        else:
-            checks.append(problem(label, blocking, f"{found} installed, VERL needs >= {floor}"))
-    return checks
+    return [
+        _version_check(
+            name,
+            f"VERL needs >= {floor}",
+            lambda found, floor=floor: meets_floor(found, floor),
+            blocking,
+            version_of,
+        )
+        for name, floor in floors.items()
+    ]
 
 
 def _last_error_line(stderr: str) -> str:

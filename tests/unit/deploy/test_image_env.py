@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from reward_signal.deploy import image_env
+from reward_signal.deploy import image_env_build as build
 from reward_signal.deploy.doctor import FAIL, OK, SKIP, Check
 from reward_signal.deploy.image import DEFAULT_DOCKERFILE, DEFAULT_LOCK
 from tests.conftest import REPO_ROOT
@@ -39,27 +40,27 @@ def closed_port_url() -> str:
 
 def test_the_lock_is_installed_with_the_dockerfiles_flags() -> None:
     joined = re.sub(r"\\\n\s*", "", DEFAULT_DOCKERFILE.read_text())
-    assert f"pip install {' '.join(image_env.INSTALL_FLAGS)} -r /tmp/requirements.lock" in joined
-    assert image_env.lock_target(DEFAULT_LOCK) == ("x86_64-manylinux_2_39", "3.12")
+    assert f"pip install {' '.join(build.INSTALL_FLAGS)} -r /tmp/requirements.lock" in joined
+    assert build.lock_target(DEFAULT_LOCK) == ("x86_64-manylinux_2_39", "3.12")
 
 
 def test_a_lock_without_its_compile_header_is_refused(tmp_path: Path) -> None:
     lock = tmp_path / "requirements.lock"
     lock.write_text("ray==2.60.0 \\\n    --hash=sha256:00\n")
-    with pytest.raises(image_env.ImageEnvError, match=re.escape(str(lock))):
-        image_env.lock_target(lock)
+    with pytest.raises(build.ImageEnvError, match=re.escape(str(lock))):
+        build.lock_target(lock)
 
 
 def test_python_312_is_found_or_everything_tried_is_named(tmp_path: Path) -> None:
     old = fake_python(tmp_path / "bin" / "python3.12", "3.11")
     pyenv = fake_python(tmp_path / "pyenv" / "versions" / "3.12.9" / "bin" / "python3.12", "3.12")
     env = {"PATH": str(tmp_path / "bin"), "PYENV_ROOT": str(tmp_path / "pyenv")}
-    candidates = image_env.python_candidates("3.12", env)
+    candidates = build.python_candidates("3.12", env)
     assert candidates[:2] == [old, pyenv]
-    assert image_env.find_python("3.12", candidates) == pyenv
+    assert build.find_python("3.12", candidates) == pyenv
     missing = str(tmp_path / "nowhere" / "python3.12")
-    with pytest.raises(image_env.ImageEnvError) as error:
-        image_env.find_python("3.12", [old, missing])
+    with pytest.raises(build.ImageEnvError) as error:
+        build.find_python("3.12", [old, missing])
     message = str(error.value)
     assert "no Python 3.12 interpreter found" in message
     assert f"{old} (is 3.11)" in message and f"{missing} (not runnable)" in message
@@ -85,14 +86,14 @@ def test_the_index_must_answer() -> None:
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/simple"
     try:
-        image_env.check_index(url, "absl_py")  # normalized to absl-py, answered 200
-        with pytest.raises(image_env.ImageEnvError, match="answered HTTP 404"):
-            image_env.check_index(url, "not-there")
+        build.check_index(url, "absl_py")  # normalized to absl-py, answered 200
+        with pytest.raises(build.ImageEnvError, match="answered HTTP 404"):
+            build.check_index(url, "not-there")
     finally:
         server.shutdown()
         server.server_close()
-    with pytest.raises(image_env.ImageEnvError, match="cannot be reached .*never skips"):
-        image_env.check_index(closed_port_url(), "absl-py", timeout=5)
+    with pytest.raises(build.ImageEnvError, match="cannot be reached .*never skips"):
+        build.check_index(closed_port_url(), "absl-py", timeout=5)
 
 
 def test_cli_fails_loudly_without_python_312(tmp_path: Path) -> None:
@@ -144,15 +145,15 @@ def test_cli_fails_loudly_without_the_index(tmp_path: Path) -> None:
     assert not cache.exists() or not any(cache.iterdir())
 
 
-def recipe(**changes: str) -> image_env.Recipe:
+def recipe(**changes: str) -> build.Recipe:
     values = {"python": "3.12", "platform": "x86_64-manylinux_2_39", "pytest": "8.4.2"}
-    return image_env.Recipe(flags=image_env.INSTALL_FLAGS, **{**values, **changes})
+    return build.Recipe(flags=build.INSTALL_FLAGS, **{**values, **changes})
 
 
-def complete(cache: Path, key: str, made_by: image_env.Recipe, mtime: float | None = None) -> Path:
+def complete(cache: Path, key: str, made_by: build.Recipe, mtime: float | None = None) -> Path:
     env_dir = cache / key
     env_dir.mkdir(parents=True)
-    marker = env_dir / image_env.MARKER
+    marker = env_dir / build.MARKER
     marker.write_text(json.dumps({"recipe": made_by.as_json()}))
     if mtime is not None:
         os.utime(marker, (mtime, mtime))
@@ -161,13 +162,12 @@ def complete(cache: Path, key: str, made_by: image_env.Recipe, mtime: float | No
 
 def test_a_cache_is_reused_only_when_completed_with_the_same_recipe(tmp_path: Path) -> None:
     (tmp_path / "aaa").mkdir()  # a build that never wrote its marker
-    assert image_env.cached_env(tmp_path, "aaa", recipe()) is None
+    assert build.cached_env(tmp_path, "aaa", recipe()) is None
     built = complete(tmp_path, "bbb", recipe())
-    assert image_env.cached_env(tmp_path, "bbb", recipe()) == built
-    assert image_env.cached_env(tmp_path, "bbb", recipe(pytest="9.0.0")) is None
+    assert build.cached_env(tmp_path, "bbb", recipe()) == built
+    assert build.cached_env(tmp_path, "bbb", recipe(pytest="9.0.0")) is None
     assert (
-        image_env.cache_key(DEFAULT_LOCK)
-        == __import__("hashlib").sha256(DEFAULT_LOCK.read_bytes()).hexdigest()
+        build.cache_key(DEFAULT_LOCK) == __import__("hashlib").sha256(DEFAULT_LOCK.read_bytes()).hexdigest()
     )
 
 
@@ -175,7 +175,7 @@ def test_prune_keeps_the_current_and_the_most_recently_used(tmp_path: Path) -> N
     current = complete(tmp_path, "current", recipe(), mtime=1_000)
     recent = complete(tmp_path, "recent", recipe(), mtime=3_000)
     complete(tmp_path, "old", recipe(), mtime=2_000)
-    image_env.prune(tmp_path, keep=[current], limit=2)
+    build.prune(tmp_path, keep=[current], limit=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([current.name, recent.name])
 
 
@@ -228,3 +228,20 @@ def test_dry_runs_report_each_cell_and_fail_on_a_broken_experiment(tmp_path: Pat
         assert f"ok   train --dry-run debug {mode}" in result.stdout
         assert f"FAIL train --dry-run {broken} {mode}" in result.stdout
     assert "not_a_field" in result.stdout and "3 of 6 dry-runs failed" in result.stdout
+
+
+def test_every_check_runs_after_a_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    """A broken lock shows the inconsistency AND the import it breaks, not only the first."""
+    ran = []
+
+    def inconsistent() -> None:
+        ran.append("pip check")
+        raise build.ImageEnvError("hydra-core requires omegaconf>=1.4,<1.5, but 2.3.1 is installed")
+
+    failures = image_env.run_checks(
+        [("uv pip check", inconsistent), ("doctor", lambda: ran.append("doctor"))]
+    )
+    assert ran == ["pip check", "doctor"]
+    assert failures == ["uv pip check: hydra-core requires omegaconf>=1.4,<1.5, but 2.3.1 is installed"]
+    out = capsys.readouterr().out
+    assert "image-env: uv pip check: FAILED" in out and re.search(r"image-env: doctor: \d+\.\d s", out)
