@@ -70,7 +70,16 @@ class GroupVoteRewardManager(RewardManagerBase):
             key = str(uid) if uid is not None else prompt_key(extra_info)
             params["majority_answer"] = await self._vote(key, verdict.pred)
         result = await loop.run_in_executor(
-            None, record, verdict, response, self.reward_type, data_source, extra_info, self.timeout, params
+            None,
+            record,
+            verdict,
+            response,
+            self.reward_type,
+            data_source,
+            extra_info,
+            self.timeout,
+            params,
+            str(ground_truth),
         )
         return {"reward_score": result["score"], "reward_extra_info": result}
 
