@@ -145,5 +145,5 @@ def run_eval(settings: EvalSettings) -> str:
         ]
         for name in datasets
     }
-    metrics = compute_metrics(graded, seed=settings.sampling.seed)
+    metrics = compute_metrics(graded)
     return write_summary(out_dir, settings.model, resolved.checkpoint_step, sampling, metrics)
