@@ -54,10 +54,15 @@ def loggers(exp: Experiment) -> list[str]:
     return ["console", "file", *(["wandb"] if exp.logging.wandb else [])]
 
 
+# VERL imports these modules in every process at `import verl`: the kit's plugin adds train/acc/mean
+# (and format, timeout rates) to every training step's metrics (see reward_signal/verl_plugin.py).
+PLUGIN_ENV = {"VERL_USE_EXTERNAL_MODULES": "reward_signal.verl_plugin"}
+
+
 def worker_env(exp: Experiment, paths: RunPaths, wandb_online: bool) -> dict[str, str]:
     """Variables the Ray workers need: VERL's Tracking (file logger, W&B) lives in the TaskRunner actor,
     which on an existing cluster does not inherit the launching shell's environment."""
-    env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file)}
+    env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file), **PLUGIN_ENV}
     if exp.logging.wandb:
         env["WANDB_DIR"] = str(paths.run_dir)
         if not wandb_online:
@@ -135,6 +140,10 @@ def experiment_overrides(
         f"{rollout}.tensor_model_parallel_size": exp.rollout.tensor_parallel_size,
         f"{rollout}.gpu_memory_utilization": exp.rollout.gpu_memory_utilization,
         f"{rollout}.log_prob_micro_batch_size_per_gpu": exp.batch.log_prob_micro_batch_size_per_gpu,
+        f"{rollout}.val_kwargs.n": exp.validation.n,
+        f"{rollout}.val_kwargs.temperature": exp.validation.temperature,
+        f"{rollout}.val_kwargs.top_p": exp.validation.top_p,
+        f"{rollout}.val_kwargs.do_sample": exp.validation.temperature > 0,
         "trainer.project_name": exp.logging.project,
         "trainer.experiment_name": exp.name,
         "trainer.logger": loggers(exp),

@@ -28,10 +28,13 @@ BASE_ACCURACY: dict[str, float] = {
     "test-math-aime24": 0.09,
     "test-math-aime25": 0.06,
 }
-REWARD_TYPES = ("format_only", "random", "rule_based")
+REWARD_TYPES = ("format", "random", "rule_based")
 DATA_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048)
+# Problems per validation source (the manifest's rows): validation noise is binomial over them.
+PROBLEMS: dict[str, int] = {"HuggingFaceH4/MATH-500": 500, "test-amc": 83, "test-math-aime24": 30, "test-math-aime25": 30}
 MODEL = "Qwen/Qwen2.5-Math-1.5B"
-SAMPLES = 16
+SAMPLES = 16  # eval samples per problem
+VAL_SAMPLES = 8  # validation samples per problem (the experiments' `validation.n`)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def _heldout_gain(spec: SyntheticRun, steps: np.ndarray) -> np.ndarray:
         return gain
     if spec.reward_type == "random":
         return 0.015 * _ramp(steps, 80.0)
-    return -0.01 * _ramp(steps, 60.0)  # format_only
+    return -0.01 * _ramp(steps, 60.0)  # format
 
 
 def _training_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, dict[str, float]]:
@@ -72,7 +75,7 @@ def _training_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, di
     true_acc = np.clip(true_acc, 0, 1)
     if spec.reward_type == "rule_based":
         reward = true_acc
-    elif spec.reward_type == "format_only":
+    elif spec.reward_type == "format":
         reward = np.clip(0.55 + 0.42 * _ramp(steps, 15.0) + rng.normal(0, 0.02, steps.size), 0, 1)
         true_acc = np.clip(0.42 + rng.normal(0, 0.025, steps.size), 0, 1)
     else:
@@ -83,6 +86,10 @@ def _training_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, di
         noise = rng.normal(0, 1, 8)
         rows[step] = {
             "critic/score/mean": float(reward[i]),
+            # what reward_signal.verl_plugin adds to every training step
+            "train/acc/mean": float(true_acc[i]),
+            "train/format_ok/mean": float(min(1.0, 0.6 + 0.4 * _ramp(np.asarray(step), 20.0))),
+            "train/timed_out/mean": 0.0,
             "critic/score/max": 1.0,
             "critic/score/min": 0.0,
             "critic/rewards/mean": float(reward[i]),
@@ -123,16 +130,17 @@ def _validation_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, 
     gain = _heldout_gain(spec, steps)
     rows: dict[int, dict[str, float]] = {int(s): {} for s in steps}
     for source, base in BASE_ACCURACY.items():
-        noise = rng.normal(0, 0.005 + 0.01 * (base < 0.2), steps.size)
-        acc = np.clip(base * (1 + 2.0 * gain) + noise, 0, 1)
+        truth = np.clip(base * (1 + 2.0 * gain), 0, 1)
+        trials = PROBLEMS[source] * VAL_SAMPLES
+        acc = rng.binomial(trials, truth) / trials
         for i, step in enumerate(steps.tolist()):
             row = rows[step]
-            row[f"val-core/{source}/acc/mean@{SAMPLES}"] = float(acc[i])
-            row[f"val-aux/{source}/acc/std@{SAMPLES}"] = float(np.sqrt(acc[i] * (1 - acc[i])))
-            row[f"val-core/{source}/acc/best@{SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.6))
-            row[f"val-core/{source}/acc/maj@{SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.15))
-            row[f"val-aux/{source}/format_ok/mean@{SAMPLES}"] = 0.97
-            row[f"val-aux/{source}/reward/mean@{SAMPLES}"] = float(acc[i])
+            row[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"] = float(acc[i])
+            row[f"val-aux/{source}/acc/std@{VAL_SAMPLES}"] = float(np.sqrt(acc[i] * (1 - acc[i])))
+            row[f"val-core/{source}/acc/best@{VAL_SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.6))
+            row[f"val-core/{source}/acc/maj@{VAL_SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.15))
+            row[f"val-aux/{source}/format_ok/mean@{VAL_SAMPLES}"] = 0.97
+            row[f"val-aux/{source}/reward/mean@{VAL_SAMPLES}"] = float(acc[i])
     return rows
 
 
@@ -188,9 +196,9 @@ def write_run(root: Path, spec: SyntheticRun) -> Path:
             "sampling": {"n": SAMPLES, "temperature": 0.6},
             "metrics": {
                 benchmark_name(source): {
-                    "n_problems": 30,
+                    "n_problems": PROBLEMS[source],
                     "n_samples": SAMPLES,
-                    f"mean@n:n={SAMPLES}": last[f"val-core/{source}/acc/mean@{SAMPLES}"],
+                    f"mean@n:n={SAMPLES}": last[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"],
                 }
                 for source in BASE_ACCURACY
             },

@@ -48,20 +48,20 @@ EXPECTED_CELLS = {
         "gain_math500": "0.070000",
         "heldout_peak_step": "4",
         "heldout_drop_after_peak": "0.020000",
-        "overfit": "false",
+        "overfit": "",  # 4 validation points: too few for the test (stats.MIN_POINTS)
         "final_gap": "0.225000",
     },
     "overfit-64": {
         "complete": "false",
         "heldout_peak_step": "8",
-        "heldout_peak": "0.600000",
-        "heldout_last": "0.450000",
+        "heldout_peak": "0.583333",  # best mean of 3 consecutive validations (steps 6, 8, 10)
+        "heldout_last": "0.470000",  # mean of the last 3
         "best_step_math500": "8",
         "overfit": "true",
         "reward_hacking": "false",
         "final_amc": "",
         "gain_math500": "-0.050000",  # no eval: last vs step-0 validation
-        "gain_from": "validation: last vs step 0",
+        "gain_from": "validation mean@8: last vs step 0",
     },
 }
 
@@ -95,19 +95,20 @@ def test_flags_and_missing_inputs(report: Path) -> None:
     assert rows["noisy-128"]["acc_rise_from"] == "training batches"
     assert (
         rows["not-started"]["missing"]
-        == "training metrics (metrics/attempt-*.jsonl); final evaluation (summary.json)"
+        == "training metrics (metrics/attempt-*.jsonl or mlflow/<experiment>/<run>/metrics); "
+        "final evaluation (summary.json)"
     )
     assert rows["not-started"]["reward_hacking"] == "" and rows["not-started"]["final_train_reward"] == ""
     markdown = (report / "report.md").read_text()
     assert (
-        "format-only-64: reward hacking (reward paid rose +0.360, true accuracy on held-out rose +0.000)"
+        "format-only-64: reward hacking (reward paid rose +0.360, true accuracy on held-out rose +0.000 ± "
         in markdown
     )
     assert (
-        "overfit-64: overfit (held-out mean peaked at step 8 with 0.600, ended at 0.450, drop 0.150)"
+        "overfit-64: overfit (held-out Avg. peaked at step 8 with 0.583, ended at 0.470, drop 0.113 > "
         in markdown
     )
-    assert "not-started (" in markdown and "training metrics (metrics/attempt-*.jsonl)" in markdown
+    assert "not-started (" in markdown and "training metrics (metrics/attempt-*.jsonl or mlflow/" in markdown
     assert "1 unreadable metrics line(s)" in markdown
     assert (
         "base-eval/summary.json, used for the 5 run(s) whose run.json model is Qwen/Qwen2.5-Math-1.5B"
