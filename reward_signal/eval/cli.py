@@ -62,9 +62,7 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
     parser.add_argument(
         "--max-tokens", type=int, default=8192, help="max response tokens (default: %(default)s)"
     )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="sampling seed (default: %(default)s)"
-    )
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed (default: %(default)s)")
     parser.add_argument(
         "--backend", choices=BACKENDS, default="vllm", help="generation engine (default: %(default)s)"
     )

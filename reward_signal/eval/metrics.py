@@ -103,7 +103,9 @@ def wilson_interval(mean: float, count: int, confidence: float = 0.95) -> tuple[
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def _with_ci(metrics: dict[str, float | int | list[float] | None], name: str, values: Sequence[float]) -> None:
+def _with_ci(
+    metrics: dict[str, float | int | list[float] | None], name: str, values: Sequence[float]
+) -> None:
     """`name` = mean of per-problem `values`, and `name:ci95` = its Wilson interval over problems."""
     mean = float(np.mean(values))
     metrics[name] = mean

@@ -48,7 +48,9 @@ def macro_average(per_dataset: Mapping[str, Metrics]) -> Metrics:
     return metrics
 
 
-def compute_metrics(problems_by_dataset: Mapping[str, Sequence[Sequence[dict[str, Any]]]]) -> dict[str, Metrics]:
+def compute_metrics(
+    problems_by_dataset: Mapping[str, Sequence[Sequence[dict[str, Any]]]],
+) -> dict[str, Metrics]:
     """Metrics per dataset, then the "Avg." (macro) and "pooled" (problem-weighted) lines."""
     outcomes = {
         name: [outcome(p) for p in problems] for name, problems in problems_by_dataset.items() if problems

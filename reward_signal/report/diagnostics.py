@@ -17,7 +17,6 @@ Definitions (docs/report.md repeats them for users, with the flags' measured err
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -215,9 +214,7 @@ def diagnose(run: RunData, thresholds: Thresholds, base: BaseEval | None = None)
 
     curve = heldout_curve(run.heldout)
     if curve is not None:
-        diag.heldout_mean = Series(
-            "Avg. over " + ", ".join(run.heldout), curve.steps, curve.values
-        )
+        diag.heldout_mean = Series("Avg. over " + ", ".join(run.heldout), curve.steps, curve.values)
         diag.heldout_se, diag.heldout_se_from = curve.se, curve.se_from
         _overfit(diag, curve, thresholds)
         if train_acc is not None:

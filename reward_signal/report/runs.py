@@ -31,7 +31,6 @@ from reward_signal.report.mlflow_store import run_meta as mlflow_meta
 from reward_signal.report.rollouts import has_reward_accuracy, rollout_accuracy, rollout_files
 from reward_signal.report.series import Series
 
-
 AVERAGE_ROWS = frozenset({MACRO, POOLED, "overall"})  # "overall": the pooled row of older summaries
 
 
@@ -47,7 +46,9 @@ class RunData:
     train: dict[str, Series] = field(default_factory=dict)
     heldout: dict[str, Series] = field(default_factory=dict)  # benchmark -> validation accuracy
     final_eval: dict[str, float] = field(default_factory=dict)  # benchmark -> eval summary mean@n
-    eval_protocol: str = ""  # how final_eval was sampled, e.g. "eval mean@16 T=0.6 top_p=0.95 max_tokens=8192"
+    eval_protocol: str = (
+        ""  # how final_eval was sampled, e.g. "eval mean@16 T=0.6 top_p=0.95 max_tokens=8192"
+    )
     missing: list[str] = field(default_factory=list)
     bad_lines: list[BadLine] = field(default_factory=list)
 

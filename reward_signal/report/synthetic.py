@@ -31,7 +31,12 @@ BASE_ACCURACY: dict[str, float] = {
 REWARD_TYPES = ("format", "random", "rule_based")
 DATA_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048)
 # Problems per validation source (the manifest's rows): validation noise is binomial over them.
-PROBLEMS: dict[str, int] = {"HuggingFaceH4/MATH-500": 500, "test-amc": 83, "test-math-aime24": 30, "test-math-aime25": 30}
+PROBLEMS: dict[str, int] = {
+    "HuggingFaceH4/MATH-500": 500,
+    "test-amc": 83,
+    "test-math-aime24": 30,
+    "test-math-aime25": 30,
+}
 MODEL = "Qwen/Qwen2.5-Math-1.5B"
 SAMPLES = 16  # eval samples per problem
 VAL_SAMPLES = 8  # validation samples per problem (the experiments' `validation.n`)

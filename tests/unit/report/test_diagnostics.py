@@ -9,8 +9,8 @@ import pytest
 
 from reward_signal.common.errors import KitError
 from reward_signal.report.diagnostics import diagnose, generalization_gap
-from reward_signal.report.stats import rise
 from reward_signal.report.runs import Series, load_base, load_run
+from reward_signal.report.stats import rise
 from reward_signal.report.thresholds import Thresholds
 from tests.unit.report.rundirs import REPORT_ASSETS, hacking_lines, overfitting_lines, write_run
 
@@ -77,7 +77,11 @@ def test_overfitting_run_is_flagged_at_its_peak(tmp_path: Path) -> None:
     meta = {"reward_type": "rule_based", "train_prompts": 64}
     diag = diagnose(load_run(write_run(tmp_path, "o", meta, {"1": overfitting_lines()})), Thresholds())
     # smoothed over 3 validations: best window steps 6-10 (0.583), last window 0.47
-    assert (diag.peak.step, diag.peak.value, diag.peak.final) == (8, pytest.approx(0.583333, abs=1e-6), pytest.approx(0.47))
+    assert (diag.peak.step, diag.peak.value, diag.peak.final) == (
+        8,
+        pytest.approx(0.583333, abs=1e-6),
+        pytest.approx(0.47),
+    )
     assert diag.overfit is True and diag.overfit_test.drop > diag.overfit_test.critical
     assert diag.final_train_reward == pytest.approx(0.80375)
     assert diag.gap.values[-1] == pytest.approx(0.80375 - 0.45)

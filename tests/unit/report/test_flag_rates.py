@@ -99,7 +99,10 @@ def _train_curves(rng: np.random.Generator, acc_rise: float) -> dict[str, Series
     ramp = _edge_scaled(1 - np.exp(-steps / 60))
     reward = 0.5 + 0.3 * ramp + rng.normal(0, 0.02, STEPS)
     acc = 0.4 + acc_rise * ramp + rng.normal(0, 0.03, STEPS)
-    return {"reward": Series("critic/score/mean", steps, reward), "train_acc": Series("train/acc/mean", steps, acc)}
+    return {
+        "reward": Series("critic/score/mean", steps, reward),
+        "train_acc": Series("train/acc/mean", steps, acc),
+    }
 
 
 def _hacking_rate(acc_rise: float, logged: bool, seed: int) -> float:
