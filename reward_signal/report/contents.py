@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from reward_signal.report import stats
 from reward_signal.report.diagnostics import Analysed
 from reward_signal.report.document import Block, Bullets, Heading, Image, Paragraph, Table
+from reward_signal.report.groups import AVG, cells
 from reward_signal.report.runs import BaseEval
 from reward_signal.report.table import Cell, format_cell
 from reward_signal.report.thresholds import Thresholds
@@ -74,6 +75,44 @@ def _flag_lines(items: Sequence[Analysed]) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _agreement(flags: list[bool | None]) -> str:
+    """`k/m` runs flagged among the m that could be tested (a flag on one seed of three is weak)."""
+    tested = [f for f in flags if f is not None]
+    return f"{sum(tested)}/{len(tested)}" if tested else "-"
+
+
+def seed_table(items: Sequence[Analysed], benchmarks: Sequence[str]) -> Table:
+    """One row per setting (runs differing only in seed): final accuracy with its 95% interval and seed
+    count, the protocol it was measured with, and how many seeds each flag fired on."""
+    panels = [*benchmarks, AVG] if len(benchmarks) > 1 else list(benchmarks)
+    header = (
+        "model",
+        "reward_type",
+        "train_prompts",
+        "seeds",
+        "protocol",
+        *panels,
+        "overfit",
+        "reward_hacking",
+    )
+    rows = []
+    for cell in cells(items):
+        estimates = [cell.estimate(panel, benchmarks) for panel in panels]
+        rows.append(
+            (
+                cell.model,
+                cell.reward_type,
+                format_cell(cell.train_prompts),
+                str(len(cell.items)),
+                cell.protocol or "-",
+                *(e.text() if e is not None else "-" for e in estimates),
+                _agreement([i.diag.overfit for i in cell.items]),
+                _agreement([i.diag.reward_hacking for i in cell.items]),
+            )
+        )
+    return Table(header, tuple(rows))
+
+
 def _run_facts(item: Analysed, row: dict[str, Cell]) -> Bullets:
     """The numbers a reader wants beside a run's figure, each with where it came from."""
     diag = item.diag
@@ -122,6 +161,13 @@ def report_blocks(
         Table(columns, tuple(tuple(_short(row.get(c)) for c in columns) for row in rows)),
         Heading(2, "Flags"),
         Bullets(_flag_lines(items)) if _flag_lines(items) else Paragraph("No run was flagged."),
+        Heading(2, "Across seeds"),
+        Paragraph(
+            f"Runs that differ in nothing but the seed, averaged. {AVG} = unweighted mean over benchmarks (the "
+            "papers' column). Each number: mean [95% interval] (seeds); the interval is a t interval over "
+            "seeds, or Wilson over the benchmark's problems for a single seed. Flags: runs flagged / runs tested."
+        ),
+        seed_table(items, benchmarks),
     ]
     if bases:
         blocks += [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from reward_signal.eval.summary import MACRO, POOLED
 from reward_signal.report.metric_keys import (
     ACCURACY_REWARD_TYPE,
     LABELS,
+    OPTIONAL_KEYS,
     TRAIN_KEYS,
     eval_mean_key,
     parse_validation_key,
@@ -46,9 +48,10 @@ class RunData:
     train: dict[str, Series] = field(default_factory=dict)
     heldout: dict[str, Series] = field(default_factory=dict)  # benchmark -> validation accuracy
     final_eval: dict[str, float] = field(default_factory=dict)  # benchmark -> eval summary mean@n
-    eval_protocol: str = (
-        ""  # how final_eval was sampled, e.g. "eval mean@16 T=0.6 top_p=0.95 max_tokens=8192"
-    )
+    # How final_eval was sampled, e.g. "eval mean@16 temperature=0.6 top_p=0.95 max_tokens=8192".
+    eval_protocol: str = ""
+    # benchmark -> {"pass@k": {k: value}, "maj@k": {k: value}} from eval/summary.json
+    eval_curves: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     bad_lines: list[BadLine] = field(default_factory=list)
 
@@ -180,6 +183,22 @@ def eval_protocol(summary: dict[str, Any], n: int) -> str:
     return f"eval mean@{n}" + (f" {settings}" if settings else "")
 
 
+_K_METRIC = re.compile(r"^(?P<kind>pass@k|maj@k):k=(?P<k>\d+)&n=\d+$")
+
+
+def eval_k_curves(summary: dict[str, Any]) -> dict[str, dict[str, dict[int, float]]]:
+    """benchmark -> {"pass@k": {k: value}, "maj@k": {k: value}} from an eval summary's metrics."""
+    metrics = summary.get("metrics") if isinstance(summary.get("metrics"), dict) else {}
+    curves: dict[str, dict[str, dict[int, float]]] = {}
+    for dataset, values in sorted(metrics.items()):
+        if dataset in AVERAGE_ROWS or not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            if (match := _K_METRIC.match(key)) and isinstance(value, int | float):
+                curves.setdefault(dataset, {}).setdefault(match["kind"], {})[int(match["k"])] = float(value)
+    return curves
+
+
 def _final_eval(summary: dict[str, Any], run: RunData) -> tuple[dict[str, float], str]:
     """Per-benchmark mean@n of an eval summary (the averages over benchmarks are recomputed, not read)."""
     metrics = summary.get("metrics")
@@ -246,7 +265,7 @@ def load_run(path: Path, regrade_rollouts: bool = False) -> RunData:
     run.complete = (path / COMPLETION_MARKER).is_file()
     merged = _metrics(path, run)
     reward_type = run.meta.get("reward_type")
-    for quantity, keys in TRAIN_KEYS.items():
+    for quantity, keys in {**TRAIN_KEYS, **OPTIONAL_KEYS}.items():
         if (series := _first_series(merged, keys)) is not None:
             run.train[quantity] = series
     if "train_acc" not in run.train and (series := _training_accuracy(run, regrade_rollouts)) is not None:
@@ -260,6 +279,7 @@ def load_run(path: Path, regrade_rollouts: bool = False) -> RunData:
         summary = _read_json(path / "eval" / "summary.json", run, "final evaluation")
         if summary is not None:
             run.final_eval, run.eval_protocol = _final_eval(summary, run)
+            run.eval_curves = eval_k_curves(summary)
     return run
 
 
@@ -271,6 +291,7 @@ class BaseEval:
     accuracy: dict[str, float]
     path: Path
     protocol: str
+    curves: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
 
 
 def load_base(spec: str) -> BaseEval:
@@ -285,4 +306,4 @@ def load_base(spec: str) -> BaseEval:
     model = model or str(summary.get("model") or "")
     if not model:
         raise KitError(f"--base {spec}: {summary_path} has no `model`; write --base MODEL={directory}")
-    return BaseEval(model=model, accuracy=accuracy, path=summary_path, protocol=protocol)
+    return BaseEval(model, accuracy, summary_path, protocol, eval_k_curves(summary))

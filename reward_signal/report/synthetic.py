@@ -149,6 +149,19 @@ def _validation_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, 
     return rows
 
 
+def k_metrics(accuracy: float) -> dict[str, float]:
+    """pass@k and maj@k for k = 1..SAMPLES as a model with this mean accuracy would roughly show them:
+    pass@k = 1 - (1 - a)^(k^0.6) (problems differ in difficulty, so it grows slower than independent
+    draws would), maj@k a little above pass@1."""
+    metrics = {}
+    k = 1
+    while k <= SAMPLES:
+        metrics[f"pass@k:k={k}&n={SAMPLES}"] = float(1 - (1 - accuracy) ** (k**0.6))
+        metrics[f"maj@k:k={k}&n={SAMPLES}"] = float(min(1.0, accuracy * (1 + 0.08 * np.log2(k))))
+        k *= 2
+    return metrics
+
+
 def _write_attempt(path: Path, rows: dict[int, dict[str, float]], steps: range) -> None:
     lines = [json.dumps({"step": s, "data": rows[s]}) for s in steps if s in rows]
     write_text(path, "\n".join(lines) + "\n")
@@ -204,6 +217,7 @@ def write_run(root: Path, spec: SyntheticRun) -> Path:
                     "n_problems": PROBLEMS[source],
                     "n_samples": SAMPLES,
                     f"mean@n:n={SAMPLES}": last[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"],
+                    **k_metrics(last[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"]),
                 }
                 for source in BASE_ACCURACY
             },
@@ -233,7 +247,10 @@ def write_base_eval(directory: Path) -> Path:
             "model": MODEL,
             "checkpoint_step": None,
             "sampling": {"n": SAMPLES, "temperature": 0.6},
-            "metrics": {benchmark_name(s): {f"mean@n:n={SAMPLES}": acc} for s, acc in BASE_ACCURACY.items()},
+            "metrics": {
+                benchmark_name(s): {f"mean@n:n={SAMPLES}": acc, **k_metrics(acc)}
+                for s, acc in BASE_ACCURACY.items()
+            },
         },
     )
     return directory

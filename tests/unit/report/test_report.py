@@ -118,13 +118,30 @@ def test_flags_and_missing_inputs(report: Path) -> None:
 
 def test_every_figure_exists_and_is_a_non_blank_png(report: Path) -> None:
     linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (report / "report.md").read_text())
-    expected = {"data-scale.png", "reward-gain.png", "reward-hacking.png"} | {
-        f"run-{name}.png" for name in _rows(report)
+    cross = {
+        "data-scale.png",
+        "reward-gain.png",
+        "reward-hacking.png",
+        "heldout-overlay.png",
+        "reward-accuracy-overlay.png",
+        "pass-at-k.png",
     }
-    assert {Path(p).name for p in linked} == expected
+    expected = cross | {f"run-{name}.png" for name in _rows(report)}
+    names = {Path(p).name for p in linked}
+    sweeps = {n for n in names if n.startswith("sweep-")}
+    assert names - sweeps == expected
+    # the seed's per-sweep set: rule_based has two sweeps (they differ in algorithm), the other types one
+    assert {n.rsplit("-", 1)[-1] for n in sweeps} == {
+        "reward_adv_length.png",
+        "entropy_grad_norm.png",
+        "math_benchmark.png",
+    }
     for relative in linked:
+        assert (report / relative).with_suffix(".pdf").read_bytes().startswith(b"%PDF")
         with Image.open(report / relative) as image:
             image.verify()
+        with Image.open(report / relative) as image:
+            assert round(image.info["dpi"][0]) >= 200, relative  # print resolution
         with Image.open(report / relative) as image:
             pixels = np.asarray(image.convert("L"), dtype=float)
         assert pixels.shape[0] > 200 and pixels.shape[1] > 300, relative
@@ -134,7 +151,8 @@ def test_every_figure_exists_and_is_a_non_blank_png(report: Path) -> None:
 def test_html_is_self_contained(report: Path) -> None:
     page = (report / "report.html").read_text()
     sources = re.findall(r'src="([^"]*)"', page)
-    assert len(sources) == 8 and all(s.startswith("data:image/png;base64,") for s in sources)
+    linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (report / "report.md").read_text())
+    assert len(sources) == len(linked) and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "http://" not in page and "https://" not in page and "<link" not in page
 
 
