@@ -178,7 +178,9 @@ def test_cli_writes_the_report_and_names_bad_inputs(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"old")
     assert main(["report", str(study / "overfit-64"), "--out", str(out), "--overfit-drop", "0.2"]) == 0
-    assert "1 run(s): 0 flagged" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "1 run(s): 0 flagged" in printed
+    assert "true training accuracy: 1 from critic/score/mean (reward is accuracy)" in printed
     assert _rows(out)["overfit-64"]["overfit"] == "false"
     assert not stale.exists() and kept.exists()  # an earlier report's run figure, not the user's file
     assert main(["report", str(tmp_path / "missing-*"), "--out", str(out)]) == 1

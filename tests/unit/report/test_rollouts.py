@@ -62,3 +62,12 @@ def test_regrading_v1_dumps_uses_the_rule_based_grader(tmp_path: Path) -> None:
     series = load_run(run_dir, regrade_rollouts=True).train["train_acc"]
     assert series.source == SOURCE_REGRADED
     assert series.values.tolist() == [0.5, 0.5]
+    cache = run_dir / "rollouts" / "regraded" / "1.json"
+    assert json.loads(cache.read_text())["mean"] == 0.5 and json.loads(cache.read_text())["responses"] == 2
+    # the cache answers while the dump is unchanged: forge it to prove it is read ...
+    forged = json.loads(cache.read_text()) | {"mean": 0.25}
+    cache.write_text(json.dumps(forged))
+    assert load_run(run_dir, regrade_rollouts=True).train["train_acc"].values.tolist() == [0.25, 0.5]
+    # ... and is ignored once the dump changes
+    _dump(run_dir, 1, [{"output": r"so \boxed{4}", "gts": "4"}])
+    assert load_run(run_dir, regrade_rollouts=True).train["train_acc"].values.tolist() == [1.0, 0.5]
