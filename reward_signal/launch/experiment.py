@@ -132,6 +132,9 @@ class ScheduleSpec(_Strict):
 class LoggingSpec(_Strict):
     project: str = "reward-signal"
     wandb: bool = True
+    # VERL's mlflow logger into an MLflow file store at <run>/mlflow, the seed's layout (`report` reads
+    # it); the file logger (metrics/attempt-*.jsonl) is always on as well.
+    mlflow: bool = False
 
 
 class ValidationSpec(_Strict):

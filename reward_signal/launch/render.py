@@ -50,8 +50,13 @@ class RunPaths:
 
 
 def loggers(exp: Experiment) -> list[str]:
-    """console + VERL's file logger always; W&B when the experiment asks for it (online or offline)."""
-    return ["console", "file", *(["wandb"] if exp.logging.wandb else [])]
+    """console + VERL's file logger always; W&B (online or offline) and MLflow when the experiment asks."""
+    return [
+        "console",
+        "file",
+        *(["wandb"] if exp.logging.wandb else []),
+        *(["mlflow"] if exp.logging.mlflow else []),
+    ]
 
 
 # VERL imports these modules in every process at `import verl`: the kit's plugin adds train/acc/mean
@@ -63,6 +68,8 @@ def worker_env(exp: Experiment, paths: RunPaths, wandb_online: bool) -> dict[str
     """Variables the Ray workers need: VERL's Tracking (file logger, W&B) lives in the TaskRunner actor,
     which on an existing cluster does not inherit the launching shell's environment."""
     env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file), **PLUGIN_ENV}
+    if exp.logging.mlflow:  # VERL's default is sqlite:////tmp/mlruns.db, outside the run directory
+        env["MLFLOW_TRACKING_URI"] = f"file://{paths.run_dir / 'mlflow'}"
     if exp.logging.wandb:
         env["WANDB_DIR"] = str(paths.run_dir)
         if not wandb_online:
