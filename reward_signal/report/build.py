@@ -20,6 +20,7 @@ from reward_signal.report.cross_figures import cross_figure_tasks
 from reward_signal.report.diagnostics import Analysed, diagnose
 from reward_signal.report.document import render_html, render_markdown
 from reward_signal.report.runs import BaseEval, find_run_dirs, load_run
+from reward_signal.report.science_figures import science_figure_tasks
 from reward_signal.report.table import benchmarks_of, run_row, write_csv
 from reward_signal.report.thresholds import Thresholds
 
@@ -126,7 +127,7 @@ def build_report(
     csv_path = write_csv(out / "runs.csv", rows)
 
     run_paths = figure_names([item.run.name for item in items])
-    cross_files = cross_figure_tasks(items, benchmarks, bases, thresholds)
+    cross_files = {**cross_figure_tasks(items, benchmarks, bases, thresholds), **science_figure_tasks(items)}
     tasks = [partial(draw, out / FIGURE_DIR / filename) for filename, draw in cross_files.values()]
     tasks += [
         partial(figures.run_figure, item, out / relative)

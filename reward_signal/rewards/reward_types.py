@@ -23,6 +23,7 @@ class Sample:
     response: str
     prompt_key: str
     timeout: float
+    ground_truth: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,13 @@ def unit_draw(seed: int, prompt_key: str, response: str, salt: str) -> float:
 
 
 def _rule_based(sample: Sample, params: dict[str, Any]) -> float:
-    return float(sample.grade.correct)
+    if sample.grade.correct:
+        return 1.0
+    from reward_signal.common.ground_truth import ground_truth_answers
+    from reward_signal.rewards.science import within_tolerance
+
+    golds = ground_truth_answers(sample.ground_truth) if sample.ground_truth else ()
+    return float(within_tolerance(sample.grade.pred, golds, params["rel_tol"]))
 
 
 def _random(sample: Sample, params: dict[str, Any]) -> float:
@@ -83,8 +90,11 @@ _TYPES = (
     RewardType(
         "rule_based",
         0,
-        "1.0 if the final answer matches the ground truth by math-verify, else 0.0.",
+        "1.0 if the final answer matches the ground truth by math-verify (the option letter on multiple-choice "
+        "benchmarks), else 0.0. `rel_tol` > 0 (default 0: off, the seed's exact verdict) also pays numeric "
+        "answers within that relative tolerance of the gold, units stripped (docs/science.md).",
         _rule_based,
+        {"rel_tol": 0.0},
     ),
     RewardType(
         "random",
@@ -125,6 +135,7 @@ REWARD_TYPES: dict[str, RewardType] = {t.name: t for t in _TYPES}
 _PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
     "p": (float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]"),
     "seed": (int, lambda v: True, "an integer"),
+    "rel_tol": (float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1) (0 = exact answers only)"),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.rewards.grading import DEFAULT_TIMEOUT, grade_many
 from reward_signal.rewards.majority import group_majorities
-from reward_signal.rewards.records import GROUP_REWARD_TYPES, prompt_key, record, score
+from reward_signal.rewards.records import GROUP_REWARD_TYPES, hit_length_limit, prompt_key, record, score
 from reward_signal.rewards.reward_types import REWARD_TYPES, resolve_params
 
 REWARD_TYPE_ENV = "REWARD_MODEL_TYPE"
@@ -77,15 +77,22 @@ def compute_score_batch(
     reward_type, timeout, params = settings(kwargs)
     resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
     extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
-    grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
+    grades = grade_many(
+        list(solution_strs),
+        list(ground_truths),
+        timeout=timeout,
+        progress=progress,
+        data_sources=data_sources,
+        truncated=[hit_length_limit(extra) for extra in extras],
+    )
     per_sample = [params] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:
         majorities = group_majorities([g.pred for g in grades], group_keys(extras), timeout)
         per_sample = [{**params, "majority_answer": answer} for answer in majorities]
     return [
-        record(verdict, solution, reward_type, source, extra, timeout, sample_params)
-        for verdict, solution, source, extra, sample_params in zip(
-            grades, solution_strs, data_sources, extras, per_sample, strict=True
+        record(verdict, solution, reward_type, source, extra, timeout, sample_params, truth)
+        for verdict, solution, source, extra, sample_params, truth in zip(
+            grades, solution_strs, data_sources, extras, per_sample, ground_truths, strict=True
         )
     ]
 

@@ -61,14 +61,25 @@ class GroupVoteRewardManager(RewardManagerBase):
         data_source = item.non_tensor_batch["data_source"]
         ground_truth = item.non_tensor_batch["reward_model"]["ground_truth"]
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
-        verdict: Grade = await loop.run_in_executor(None, grade, response, ground_truth, self.timeout)
+        verdict: Grade = await loop.run_in_executor(
+            None, grade, response, ground_truth, self.timeout, data_source
+        )
         params = dict(self.params)
         if not is_validation(data_source, extra_info):  # validation is scored rule-based, no vote needed
             uid = item.non_tensor_batch.get("uid")
             key = str(uid) if uid is not None else prompt_key(extra_info)
             params["majority_answer"] = await self._vote(key, verdict.pred)
         result = await loop.run_in_executor(
-            None, record, verdict, response, self.reward_type, data_source, extra_info, self.timeout, params
+            None,
+            record,
+            verdict,
+            response,
+            self.reward_type,
+            data_source,
+            extra_info,
+            self.timeout,
+            params,
+            str(ground_truth),
         )
         return {"reward_score": result["score"], "reward_extra_info": result}
 
