@@ -28,6 +28,7 @@ from reward_signal.report.figures import STYLE, colour_map, grid, margins, save
 from reward_signal.report.groups import AVG, Cell, cells, line_labels, seed_estimate
 from reward_signal.report.metric_keys import LABELS
 from reward_signal.report.runs import BaseEval
+from reward_signal.report.science_figures import SCIENCE_BENCHMARKS
 from reward_signal.report.series import Series
 from reward_signal.report.thresholds import Thresholds
 
@@ -459,7 +460,8 @@ def cross_figure_tasks(
                 f"sweep-{sweep.slug}-{kind}.png",
                 partial(sweep_curves_figure, sweep, quantities, title, False),
             )
-        if math:
+        science = any(SCIENCE_BENCHMARKS & set(i.run.heldout) for c in sweep.cells for i in c.items)
+        if math and not science:  # a science sweep's math figure is science_figures' (its benchmarks)
             tasks[f"{sweep.model}, {sweep.label}: math benchmarks"] = (
                 f"sweep-{sweep.slug}-math_benchmark.png",
                 partial(sweep_curves_figure, sweep, math, "Math benchmark performance", True),
