@@ -225,10 +225,20 @@ def _panel_title(model: str, reward_type: str, models: int) -> str:
     return reward_type if models == 1 else f"{model}: {reward_type}"
 
 
+DrawRun = Callable[[Axes, Analysed, tuple[float, ...], str | None], None]
+
+
 @matplotlib.rc_context(STYLE)
-def heldout_overlay_figure(items: Sequence[Analysed], path: Path) -> Path | None:
-    """Held-out Avg. over steps, a panel per reward type, a line per run (colour = data size)."""
-    groups = {k: [i for i in v if i.diag.heldout_mean is not None] for k, v in _by_reward_type(items).items()}
+def _overlay(
+    items: Sequence[Analysed],
+    keep: Callable[[Analysed], bool],
+    draw: DrawRun,
+    ylabel: str,
+    title: str,
+    path: Path,
+) -> Path | None:
+    """A panel per (model, reward type), every kept run drawn into it, coloured by data size."""
+    groups = {k: [i for i in v if keep(i)] for k, v in _by_reward_type(items).items()}
     groups = {k: v for k, v in groups.items() if v}
     if not groups:
         return None
@@ -238,65 +248,57 @@ def heldout_overlay_figure(items: Sequence[Analysed], path: Path) -> Path | None
     for ax, ((model, reward_type), runs) in zip(axes, groups.items(), strict=True):
         shown: set[int | None] = set()
         for item in runs:
-            curve = item.diag.heldout_mean
             label = None if item.train_prompts in shown else f"{item.train_prompts or '?'} prompts"
             shown.add(item.train_prompts)
-            ax.plot(
-                curve.steps,
-                curve.values,
-                color=colours[item.train_prompts],
-                linewidth=1.0,
-                marker=".",
-                markersize=3,
-                label=label,
-            )
-        _finish(ax, _panel_title(model, reward_type, models), "step", f"held-out {AVG}")
+            draw(ax, item, colours[item.train_prompts], label)
+        _finish(ax, _panel_title(model, reward_type, models), "step", ylabel)
         ax.legend(fontsize=7, loc="best")
-    fig.suptitle(
-        f"Held-out accuracy ({AVG} over benchmarks) over training, per reward type (one line per run)",
-        fontsize=11,
-    )
+    fig.suptitle(title, fontsize=10)
     margins(fig)
     return save(fig, path)
 
 
-@matplotlib.rc_context(STYLE)
+def _draw_heldout(ax: Axes, item: Analysed, colour: tuple[float, ...], label: str | None) -> None:
+    curve = item.diag.heldout_mean
+    ax.plot(curve.steps, curve.values, color=colour, linewidth=1.0, marker=".", markersize=3, label=label)
+
+
+def _draw_reward_and_accuracy(ax: Axes, item: Analysed, colour: tuple[float, ...], label: str | None) -> None:
+    reward = item.run.train["reward"]
+    ax.plot(reward.steps, reward.values, color=colour, linewidth=1.0, label=label)
+    acc = item.run.train.get("train_acc")
+    if acc is not None:
+        ax.plot(acc.steps, acc.values, color=colour, linewidth=1.0, linestyle="--")
+    elif item.diag.heldout_mean is not None:
+        held = item.diag.heldout_mean
+        ax.plot(held.steps, held.values, color=colour, linestyle=":", marker=".", markersize=3)
+
+
+def heldout_overlay_figure(items: Sequence[Analysed], path: Path) -> Path | None:
+    """Held-out Avg. over steps, a panel per reward type, a line per run (colour = data size)."""
+    return _overlay(
+        items,
+        lambda i: i.diag.heldout_mean is not None,
+        _draw_heldout,
+        f"held-out {AVG}",
+        f"Held-out accuracy ({AVG} over benchmarks) over training, per reward type (one line per run)",
+        path,
+    )
+
+
 def reward_accuracy_overlay_figure(items: Sequence[Analysed], path: Path) -> Path | None:
     """Reward paid (solid) vs true accuracy (dashed) over steps, a panel per reward type, per run.
 
-    True accuracy is train/acc/mean when logged; a run without it shows its held-out Avg. (dots)."""
-    groups = {k: [i for i in v if "reward" in i.run.train] for k, v in _by_reward_type(items).items()}
-    groups = {k: v for k, v in groups.items() if v}
-    if not groups:
-        return None
-    colours = size_colours([i.train_prompts for v in groups.values() for i in v])
-    models = len({m for m, _ in groups})
-    fig, axes = grid(len(groups))
-    for ax, ((model, reward_type), runs) in zip(axes, groups.items(), strict=True):
-        shown: set[int | None] = set()
-        for item in runs:
-            colour = colours[item.train_prompts]
-            label = None if item.train_prompts in shown else f"{item.train_prompts or '?'} prompts"
-            shown.add(item.train_prompts)
-            reward = item.run.train["reward"]
-            ax.plot(reward.steps, reward.values, color=colour, linewidth=1.0, label=label)
-            acc = item.run.train.get("train_acc")
-            if acc is not None:
-                ax.plot(acc.steps, acc.values, color=colour, linewidth=1.0, linestyle="--")
-            elif item.diag.heldout_mean is not None:
-                held = item.diag.heldout_mean
-                ax.plot(held.steps, held.values, color=colour, linestyle=":", marker=".", markersize=3)
-        _finish(
-            ax, _panel_title(model, reward_type, models), "step", "solid: reward paid; dashed: true accuracy"
-        )
-        ax.legend(fontsize=7, loc="best")
-    fig.suptitle(
-        "Reward paid vs true accuracy per reward type (dashed: training batches, train/acc/mean; dotted: held-out "
-        f"{AVG} when not logged)",
-        fontsize=10,
+    True accuracy is train/acc/mean when logged; a run without it shows its held-out Avg. (dotted)."""
+    return _overlay(
+        items,
+        lambda i: "reward" in i.run.train,
+        _draw_reward_and_accuracy,
+        "solid: reward paid; dashed: true accuracy",
+        "Reward paid vs true accuracy per reward type (dashed: training batches, train/acc/mean; dotted: "
+        f"held-out {AVG} when not logged)",
+        path,
     )
-    margins(fig)
-    return save(fig, path)
 
 
 def _k_avg(
