@@ -84,3 +84,30 @@ def test_single_seed_interval_is_wilson_over_the_benchmark_and_never_a_point() -
     same = seed_estimate([0.5, 0.5, 0.5], None)
     assert same.low < 0.5 < same.high
     assert "unknown" in seed_estimate([0.5], None).how
+
+
+def test_shipped_grid_cells_differing_only_in_seed_share_a_cell(tmp_path: Path) -> None:
+    """The launcher's real config.yaml: names, paths and seeds differ per run and must not split a cell;
+    another reward type must."""
+    from reward_signal.launch.train import prepare
+
+    def launched(name: str, seed: int, reward: str) -> Analysed:
+        patch = {"name": name, "seed": seed, "reward": {"type": reward}}
+        plan = prepare(
+            "qwen25-math-1.5b-datascale", "MODE2", patch=patch, env={}, runs_root=tmp_path, check_data=False
+        )
+        run = plan.paths.run_dir
+        run.mkdir(parents=True)
+        (run / "config.yaml").write_text(yaml.safe_dump(plan.config))
+        (run / "run.json").write_text(
+            json.dumps({"experiment": name, "model": "m", "reward_type": reward, "seed": seed})
+        )
+        loaded = load_run(run)
+        return Analysed(loaded, diagnose(loaded, Thresholds()))
+
+    items = [
+        launched("r-s1", 1, "rule_based"),
+        launched("r-s2", 2, "rule_based"),
+        launched("x-s1", 1, "random"),
+    ]
+    assert sorted(len(c.items) for c in cells(items)) == [1, 2]
