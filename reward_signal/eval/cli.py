@@ -63,7 +63,7 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
     )
     parser.add_argument("--top-p", type=float, help="nucleus sampling threshold (overrides the preset)")
     parser.add_argument(
-        "--max-tokens", type=int, default=8192, help="max response tokens (default: %(default)s)"
+        "--max-tokens", type=int, help="max response tokens (default: the preset's, else 8192)"
     )
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (default: %(default)s)")
     parser.add_argument(
