@@ -118,21 +118,43 @@ class Estimate:
         )
 
 
+def _t_half(values: Sequence[float]) -> float:
+    """Half-width of the 95% t interval of the mean over >= 2 seeds (never zero)."""
+    from scipy.stats import t
+
+    half = float(t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / math.sqrt(len(values)))
+    return max(half, 1e-9)  # identical seeds: still not a point
+
+
 def seed_estimate(values: Sequence[float], problems: float | None) -> Estimate | None:
-    """Mean over seeds; t interval with >= 2 seeds, else Wilson over the benchmark's `problems`."""
+    """Mean accuracy over seeds; t interval with >= 2 seeds, else Wilson over the benchmark's `problems`."""
     if not values:
         return None
     mean = float(np.mean(values))
     if len(values) >= 2:
-        from scipy.stats import t
-
-        half = float(t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / math.sqrt(len(values)))
-        half = max(half, 1e-9)  # identical seeds: still not a point
+        half = _t_half(values)
         return Estimate(mean, max(0.0, mean - half), min(1.0, mean + half), len(values), "t over seeds")
     if problems is None:
         return Estimate(mean, float("nan"), float("nan"), 1, "1 seed, benchmark size unknown")
     low, high = wilson_interval(mean, problems)
     return Estimate(mean, low, high, 1, "Wilson over problems (1 seed)")
+
+
+def gain_estimate(gains: Sequence[float], level: float, problems: float | None) -> Estimate | None:
+    """Mean gain (a difference, so never clipped to [0, 1]) over seeds: t interval with >= 2 seeds; for one
+    seed, the normal interval of the difference of two independent accuracies near `level` (the run's),
+    each measured on `problems` problems (run and base evaluated alike)."""
+    if not gains:
+        return None
+    mean = float(np.mean(gains))
+    if len(gains) >= 2:
+        half = _t_half(gains)
+        return Estimate(mean, mean - half, mean + half, len(gains), "t over seeds")
+    if problems is None:
+        return Estimate(mean, float("nan"), float("nan"), 1, "1 seed, benchmark size unknown")
+    p = min(max(level, 0.5 / problems), 1 - 0.5 / problems)
+    half = 1.96 * math.sqrt(2 * p * (1 - p) / problems)
+    return Estimate(mean, mean - half, mean + half, 1, "binomial over problems, run and base (1 seed)")
 
 
 def effective_problems(benchmarks: Sequence[str]) -> float | None:

@@ -111,3 +111,12 @@ def test_shipped_grid_cells_differing_only_in_seed_share_a_cell(tmp_path: Path) 
         launched("x-s1", 1, "random"),
     ]
     assert sorted(len(c.items) for c in cells(items)) == [1, 2]
+
+
+def test_gain_intervals_are_not_clipped_like_accuracies() -> None:
+    from reward_signal.report.groups import gain_estimate
+
+    two = gain_estimate([-0.04, -0.02], 0.3, 100)
+    assert two.mean == pytest.approx(-0.03) and two.low < -0.04 and two.high > -0.02 and two.seeds == 2
+    one = gain_estimate([-0.01], 0.3, 100)  # one seed: run and base each over 100 problems
+    assert one.high - one.mean == pytest.approx(1.96 * (2 * 0.3 * 0.7 / 100) ** 0.5)
