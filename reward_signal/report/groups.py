@@ -26,7 +26,8 @@ from reward_signal.eval.metrics import wilson_interval
 from reward_signal.report.benchmarks import problem_count
 from reward_signal.report.diagnostics import Analysed
 
-# Config keys (any path component) that differ between runs by construction.
+# Config keys (any path component; also any `*_seed`, e.g. data_loader_seed) that differ between runs
+# by construction.
 VOLATILE = frozenset(
     {
         "seed",
@@ -76,8 +77,13 @@ def _config_of(path: Path) -> dict[str, str] | None:
     return None
 
 
+def _volatile(key: str, drop: frozenset[str]) -> bool:
+    parts = key.split(".")
+    return bool(set(parts) & (VOLATILE | drop)) or any(part.endswith("_seed") for part in parts)
+
+
 def _stable(flat: dict[str, str], drop: frozenset[str]) -> frozenset[tuple[str, str]]:
-    return frozenset((k, v) for k, v in flat.items() if not (set(k.split(".")) & (VOLATILE | drop)))
+    return frozenset((k, v) for k, v in flat.items() if not _volatile(k, drop))
 
 
 def setting(item: Analysed, with_data: bool) -> frozenset[tuple[str, str]]:
