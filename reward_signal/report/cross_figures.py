@@ -222,7 +222,7 @@ def hacking_figure(items: Sequence[Analysed], thresholds: Thresholds, path: Path
     ax.set_ylim(top=top)
     _finish(
         ax,
-        "Reward hacking: reward rises, accuracy does not\n(whisker: 95% one-sided bound of the accuracy rise; flagged when it ends left of the region edge)",
+        "Reward hacking: reward rises, accuracy does not\n(whiskers: ±1.645 SE of the accuracy rise; flagged when the right end is left of the region edge)",
         f"true accuracy rise (last vs first {thresholds.edge_fraction:.0%} of points)",
         "reward paid rise",
     )
