@@ -30,10 +30,16 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 SCORERS = ("verl", "kit", "kit_batch")
+SHARED = Path(os.environ.get("REWARD_SIGNAL_SHARED", BENCH.parents[1] / "shared"))
+DEFAULT_PARQUET = SHARED / "data/seed/data/old/train_novel_hybrid_8k_with_gt.parquet"
+# The 8K mix's kinds (bench/reward_throughput.py) whose responses state the gold answer.
+RIGHT_KINDS = frozenset({"correct", "equivalent", "unboxed", "long", "hard"})
 
 
-def hard_cases(n: int, seed: int) -> list[tuple[str, str]]:
-    """(response, gold) pairs that need sympy, every response distinct; `seed` shifts the numbers used."""
+def hard_cases(n: int, seed: int) -> list[tuple[str, str, bool]]:
+    """(response, gold, right) triples that need sympy, every response distinct; `seed` shifts the numbers.
+
+    All but the third kind state the gold answer in another form; the third is wrong."""
     base = 1000 * seed + 3
     makers = (
         lambda k: (f"Expanding, the result is $\\boxed{{(x+{k})^2}}$.", f"x^2+{2 * k}x+{k * k}"),
@@ -53,18 +59,24 @@ def hard_cases(n: int, seed: int) -> list[tuple[str, str]]:
             f"\\frac{{{k}\\sqrt{{{k + 2}}}}}{{{k + 2}}}",
         ),
     )
-    return [makers[i % len(makers)](base + i // len(makers)) for i in range(n)]
+    return [(*makers[i % len(makers)](base + i // len(makers)), i % len(makers) != 2) for i in range(n)]
 
 
-def eight_k_cases(n: int, seed: int, parquet: Path) -> list[tuple[str, str]]:
-    """(response, dataset ground truth) from bench/reward_throughput.py's 8K-derived mix."""
+def eight_k_cases(n: int, seed: int, parquet: Path) -> list[tuple[str, str, bool]]:
+    """(response, dataset ground truth, right) from bench/reward_throughput.py's 8K-derived mix."""
     sys.path.insert(0, str(BENCH))
     from reward_throughput import build_cases
 
-    return [(response, truth) for _, response, truth, _ in build_cases(parquet, n, seed)]
+    distinct: dict[str, tuple[str, str, bool]] = {}
+    for draw in range(seed, seed + 50):  # draw until n distinct responses (the mix repeats some)
+        for kind, response, truth, _ in build_cases(parquet, n, draw):
+            distinct.setdefault(response, (response, truth, kind in RIGHT_KINDS))
+        if len(distinct) >= n:
+            break
+    return list(distinct.values())[:n]
 
 
-def cases_for(mix: str, n: int, seed: int, parquet: Path) -> list[tuple[str, str]]:
+def cases_for(mix: str, n: int, seed: int, parquet: Path) -> list[tuple[str, str, bool]]:
     return hard_cases(n, seed) if mix == "hard" else eight_k_cases(n, seed, parquet)
 
 
@@ -74,11 +86,11 @@ def _plain_gold(truth: str) -> str:
     return ground_truth_answers(truth)[0]
 
 
-async def _concurrently(fn: Any, cases: list[tuple[str, str]]) -> list[Any]:
+async def _concurrently(fn: Any, cases: list[tuple[str, str, bool]]) -> list[Any]:
     """Every sample through loop.run_in_executor(None, ...), all in flight at once (verl's reward loop)."""
     loop = asyncio.get_running_loop()
     return await asyncio.gather(
-        *(loop.run_in_executor(None, fn, response, truth) for response, truth in cases)
+        *(loop.run_in_executor(None, fn, response, truth) for response, truth, _ in cases)
     )
 
 
@@ -103,7 +115,7 @@ def child(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
     hits_before = remembered_verdicts()
     start = time.perf_counter()
     if scorer == "kit_batch":
-        records = compute_score_batch(["train"] * n, [r for r, _ in cases], [t for _, t in cases])
+        records = compute_score_batch(["train"] * n, [c[0] for c in cases], [c[1] for c in cases])
         results = [(rec["acc"], bool(rec["timed_out"])) for rec in records]
     else:
         results = asyncio.run(_concurrently(one, cases))
@@ -114,7 +126,8 @@ def child(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
         "verdicts": [bool(score) for score, _ in results],
         "timeouts": [i for i, (_, timed_out) in enumerate(results) if timed_out],
         "memo_hits": remembered_verdicts() - hits_before if scorer != "verl" else 0,
-        "distinct_responses": len({r for r, _ in cases}),
+        "distinct_responses": len({c[0] for c in cases}),
+        "labels": [c[2] for c in cases],
     }
 
 
@@ -138,17 +151,28 @@ def run_fresh(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _verdict_table(runs: dict[str, dict[str, Any]]) -> None:
+    """Each scorer's agreement with the intended verdicts, and where the kit differs from verl's scorer."""
+    base, labels = runs["verl"], runs["verl"]["labels"]
+    for scorer in SCORERS:
+        verdicts = runs[scorer]["verdicts"]
+        right = sum(v == label for v, label in zip(verdicts, labels, strict=True))
+        line = f"  {scorer:<10} agrees with the intended verdict on {right} of {len(labels)}"
+        if scorer != "verl":
+            skip = set(runs[scorer]["timeouts"])
+            differ = [i for i, v in enumerate(verdicts) if i not in skip and v != base["verdicts"][i]]
+            changed = [i for i in differ if base["verdicts"][i] == labels[i]]
+            line += f"; differs from verl on {len(differ)}, where verl was right on {len(changed)}"
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--mix", nargs="+", choices=("hard", "8k"), default=["hard", "8k"])
-    parser.add_argument(
-        "--parquet",
-        type=Path,
-        default=BENCH.parents[1] / "shared/data/seed/data/old/train_novel_hybrid_8k_with_gt.parquet",
-    )
+    parser.add_argument("--parquet", type=Path, default=DEFAULT_PARQUET)
     parser.add_argument("--child", choices=SCORERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -177,14 +201,7 @@ def main() -> None:
                 f"  {label:<38} {run['rate']:8.1f} samples/s  ratio {run['rate'] / base['rate']:5.2f}  "
                 f"timeouts {len(run['timeouts'])}  from memo {run['memo_hits']}"
             )
-        for scorer in ("kit", "kit_batch"):
-            skip = set(runs[scorer]["timeouts"])
-            changed = [
-                i
-                for i, v in enumerate(runs[scorer]["verdicts"])
-                if i not in skip and v != base["verdicts"][i]
-            ]
-            print(f"  verdicts of {scorer} that differ from verl's (outside timeouts): {len(changed)}")
+        _verdict_table(runs)
     print(f"\nmachine load after: {os.getloadavg()[0]:.2f} (1-min)")
 
 
