@@ -131,7 +131,7 @@ def child(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
     }
 
 
-def run_fresh(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
+def run_fresh(scorer: str, mix: str, n: int, parquet: Path, kit_workers: int) -> dict[str, Any]:
     """`child` in a new interpreter, so no pool, cache or parser state carries over between scorers."""
     command = [
         sys.executable,
@@ -145,7 +145,8 @@ def run_fresh(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
         "--parquet",
         str(parquet),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ.copy())
+    env = {**os.environ, "REWARD_SIGNAL_POOL_WORKERS": str(kit_workers)}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{scorer} on {mix} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -173,6 +174,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--mix", nargs="+", choices=("hard", "8k"), default=["hard", "8k"])
     parser.add_argument("--parquet", type=Path, default=DEFAULT_PARQUET)
+    parser.add_argument(
+        "--kit-workers",
+        type=int,
+        default=4,
+        help="the kit's pool size (default 4, verl's math_verify pool size)",
+    )
     parser.add_argument("--child", choices=SCORERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -183,8 +190,11 @@ def main() -> None:
             f"{args.parquet} not found: pass --parquet (the seed's 8K training set) or --mix hard"
         )
     print(f"machine load before: {os.getloadavg()[0]:.2f} (1-min), {os.cpu_count()} cores")
+    print(
+        f"worker processes: verl 4 (its spawn pool), kit {args.kit_workers} (REWARD_SIGNAL_POOL_WORKERS)"
+    )
     for mix in args.mix:
-        runs = {scorer: run_fresh(scorer, mix, args.n, args.parquet) for scorer in SCORERS}
+        runs = {scorer: run_fresh(scorer, mix, args.n, args.parquet, args.kit_workers) for scorer in SCORERS}
         base = runs["verl"]
         print(f"\nmix {mix}: {args.n} samples, {base['distinct_responses']} distinct responses")
         for scorer, label in zip(
