@@ -190,9 +190,7 @@ def main() -> None:
             f"{args.parquet} not found: pass --parquet (the seed's 8K training set) or --mix hard"
         )
     print(f"machine load before: {os.getloadavg()[0]:.2f} (1-min), {os.cpu_count()} cores")
-    print(
-        f"worker processes: verl 4 (its spawn pool), kit {args.kit_workers} (REWARD_SIGNAL_POOL_WORKERS)"
-    )
+    print(f"worker processes: verl 4 (its spawn pool), kit {args.kit_workers} (REWARD_SIGNAL_POOL_WORKERS)")
     for mix in args.mix:
         runs = {scorer: run_fresh(scorer, mix, args.n, args.parquet, args.kit_workers) for scorer in SCORERS}
         base = runs["verl"]
