@@ -2,9 +2,9 @@
 per benchmark, one line per training-set size (seeds averaged), for the runs validated on science sets.
 
 The seed's plot script draws, per sweep, `scp_test` (the three SCP difficulty tiers), `stem_benchmark`
-(SuperGPQA, GPQA-diamond, MMLU-sci) and the math benchmarks its SCP runs also validate on (AIME 2024,
-MATH-500). Here they come from kit runs: one set of figures per model whose runs validated on a science
-set, so a math-only report draws none of them.
+(SuperGPQA, GPQA-diamond, MMLU-sci), the math benchmarks its SCP runs also validate on (AIME 2024,
+MATH-500), and training curves (drawn for every sweep by the report's cross-run figures). Here they come
+from kit runs: one set per model whose runs validated on a science set, so a math-only report draws none.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from reward_signal.report import figures
 from reward_signal.report.diagnostics import Analysed
 from reward_signal.report.series import Series
 
-# figure kind -> (title, benchmark names as report.metric_keys.benchmark_name gives them)
+# figure kind -> (title, benchmark names as report.metric_keys.benchmark_name gives them). The sweep's
+# training curves are drawn with every sweep's.
 SCIENCE_FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "scp_test": (
         "SCP test accuracy",
@@ -58,9 +59,12 @@ def _cells(items: Sequence[Analysed], benchmark: str) -> dict[tuple[int, str], l
 
 @matplotlib.rc_context(figures.STYLE)
 def curves_figure(
-    items: Sequence[Analysed], benchmarks: Sequence[str], title: str, path: Path
+    items: Sequence[Analysed],
+    benchmarks: Sequence[str],
+    title: str,
+    path: Path,
 ) -> Path | None:
-    """Validation accuracy vs step, a panel per benchmark: colour = training prompts, line style = reward."""
+    """Validation accuracy vs step, a panel per benchmark: colour = training prompts, line style = reward type."""
     cells = {benchmark: _cells(items, benchmark) for benchmark in benchmarks}
     if not any(cells.values()):
         return None
@@ -86,7 +90,7 @@ def curves_figure(
     axes[0][0].legend(fontsize=7, loc="best")
     fig.suptitle(f"{title} (line = mean over seeds)", fontsize=12)
     width, height = fig.get_size_inches()
-    fig.subplots_adjust(left=0.6 / width, right=1 - 0.2 / width, bottom=0.7 / height, top=1 - 0.8 / height)
+    fig.subplots_adjust(left=0.85 / width, right=1 - 0.2 / width, bottom=0.7 / height, top=1 - 0.8 / height)
     return figures.save(fig, path)
 
 
@@ -104,8 +108,6 @@ def science_figure_tasks(items: Sequence[Analysed]) -> dict[str, tuple[str, Call
     for model, runs in sorted(by_model.items()):
         for kind, (title, benchmarks) in SCIENCE_FIGURES.items():
             full_title = f"{model}: {title} (science sweep)"
-            tasks[full_title] = (
-                f"{_slug(model)}_{kind}.png",
-                partial(curves_figure, runs, benchmarks, full_title),
-            )
+            draw = partial(curves_figure, runs, benchmarks, full_title)
+            tasks[full_title] = (f"{_slug(model)}_{kind}.png", draw)
     return tasks
