@@ -61,8 +61,9 @@ class GroupVoteRewardManager(RewardManagerBase):
         data_source = item.non_tensor_batch["data_source"]
         ground_truth = item.non_tensor_batch["reward_model"]["ground_truth"]
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
+        truncated = valid >= response_ids.shape[-1]  # it filled the response budget: stopped at the limit
         verdict: Grade = await loop.run_in_executor(
-            None, grade, response, ground_truth, self.timeout, data_source
+            None, lambda: grade(response, ground_truth, self.timeout, data_source, truncated=truncated)
         )
         params = dict(self.params)
         if not is_validation(data_source, extra_info):  # validation is scored rule-based, no vote needed
