@@ -49,7 +49,7 @@ def hard_cases(n: int, seed: int) -> list[tuple[str, str, bool]]:
         lambda k: (f"The line is \\boxed{{y={k}x+{k + 1}}}.", f"{k}x-y+{k + 1}=0"),
         lambda k: (f"The length is \\boxed{{\\sqrt{{{4 * k * k * 2}}}}}.", f"{2 * k}\\sqrt{{2}}"),
         lambda k: (f"Therefore the answer is ${k} + \\sqrt{{{k * k * 4}}}$.", f"{3 * k}"),
-        lambda k: (f"The roots are \\boxed{{{k}}} and \\boxed{{-{k + 1}}}.", f"-{k + 1},{k}"),
+        lambda k: (f"The roots are \\boxed{{{k}}} and \\boxed{{-{k + 1}}}.", f"-{k + 1}, {k}"),
         lambda k: (
             f"<think>Check.</think> So \\boxed{{\\frac{{{k}\\pi}}{{{k + 1}}}}}",
             f"\\frac{{{2 * k}\\pi}}{{{2 * k + 2}}}",
