@@ -7,10 +7,12 @@ from typing import Any
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.rewards.grading import DEFAULT_TIMEOUT, Grade, grade
+from reward_signal.rewards.judge.judgement import NOT_ASKED, Judgement
+from reward_signal.rewards.judge.kinds import JUDGE_KINDS
 from reward_signal.rewards.reward_types import Sample, resolve_params
 
 # Reward types that need every response of a prompt at once.
-GROUP_REWARD_TYPES = frozenset({"majority_vote"})
+GROUP_REWARD_TYPES = frozenset({"majority_vote", "majority_hard_rule_easy", "majority_easy_rule_hard"})
 # Evaluation sets are always scored rule-based, whatever the training reward type.
 EVAL_DATA_SOURCES = frozenset({"HuggingFaceH4/MATH-500"})
 EVAL_PREFIX = "test-"
@@ -43,18 +45,24 @@ def record(
     extra_info: Mapping[str, Any] | None,
     timeout: float,
     params: Mapping[str, Any],
+    *,
+    judgement: Judgement | None = None,
+    majority_agrees: float = 0.0,
 ) -> dict[str, Any]:
     """The record for an already graded sample; the same keys for every sample (VERL takes them from the first).
 
     Keys: score (reward paid), acc (rule-based correctness, always), format_ok, timed_out, reward_type
     (numeric code, see REWARD_TYPES), validation (1 if scored rule-based as validation data), pred.
+    Judge types add the judge_* numbers of `Judgement.fields`; group types add majority_agrees (1 when
+    the group's majority answer equals the dataset's answer; its mean is the seed's majority accuracy).
     """
     validation = is_validation(data_source, extra_info)
     kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
     if validation:
         kind, merged = resolve_params("rule_based", {})
-    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout), merged)
-    return {
+    sample = Sample(verdict, solution_str, prompt_key(extra_info), timeout, extra_info, judgement)
+    paid = kind.pay(sample, merged)
+    result = {
         "score": float(paid),
         "acc": float(verdict.correct),
         "format_ok": float(verdict.format_ok),
@@ -63,6 +71,11 @@ def record(
         "validation": float(validation),
         "pred": verdict.pred if verdict.pred is not None else "",
     }
+    if reward_type in JUDGE_KINDS:
+        result |= (judgement or NOT_ASKED).fields()
+    elif reward_type in GROUP_REWARD_TYPES:
+        result["majority_agrees"] = float(majority_agrees)
+    return result
 
 
 def score(

@@ -7,22 +7,27 @@ so a sample gets the same reward in every run, process and Ray worker.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reward_signal.common.errors import ConfigError
+from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.rewards.grading import Grade
+from reward_signal.rewards.judge.judgement import Judgement
+from reward_signal.rewards.judge.kinds import JUDGE_KINDS
 
 
 @dataclass(frozen=True)
 class Sample:
-    """What a reward type may look at: the verdict, the response, and the key of its prompt."""
+    """What a reward type may look at: the verdict, the response, the key of its prompt, the row's
+    extra_info (difficulty hybrids) and, for judge types, the judge's decision."""
 
     grade: Grade
     response: str
     prompt_key: str
     timeout: float
+    extra_info: Mapping[str, Any] | None = None
+    judgement: Judgement | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,56 @@ def _majority_vote(sample: Sample, params: dict[str, Any]) -> float:
     return float(same_answer(pred, majority, timeout=sample.timeout))
 
 
+def _judged(sample: Sample, params: dict[str, Any]) -> float:
+    if sample.judgement is None:
+        raise ConfigError(
+            "judge reward types need the judge's reply: score them with compute_score / compute_score_async "
+            "(reward_signal.rewards.verl_entry), which ask the judge"
+        )
+    return sample.judgement.score
+
+
+def difficulty(extra_info: Mapping[str, Any] | None, model: str) -> float:
+    """The row's `extra_info.model_difficulty[model]` (how many of 16 samples that model got wrong)."""
+    table = (extra_info or {}).get("model_difficulty")
+    value = table.get(model) if isinstance(table, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        index = (extra_info or {}).get("index", "?")
+        raise DataError(
+            f"difficulty hybrid reward: row index {index} has no numeric extra_info.model_difficulty[{model!r}] "
+            f"(got {value!r}; keys {sorted(table) if isinstance(table, Mapping) else 'none'}): train on a set "
+            "that carries it (the 8K set does) or set the type's difficulty_model parameter"
+        )
+    return float(value)
+
+
+def _majority_if_hard(sample: Sample, params: dict[str, Any]) -> float:
+    hard = difficulty(sample.extra_info, params["difficulty_model"]) > params["threshold"]
+    return _majority_vote(sample, params) if hard else _rule_based(sample, params)
+
+
+def _majority_if_easy(sample: Sample, params: dict[str, Any]) -> float:
+    hard = difficulty(sample.extra_info, params["difficulty_model"]) > params["threshold"]
+    return _rule_based(sample, params) if hard else _majority_vote(sample, params)
+
+
+_DIFFICULTY_DEFAULTS = {
+    "majority_answer": None,
+    "threshold": 9,
+    "difficulty_model": "DeepSeek-R1-Distill-Qwen-1.5B",
+}
+# Judge kinds are numbered from 20 and difficulty hybrids from 30, clear of the kit's other types.
+_JUDGE_TYPES = tuple(
+    RewardType(
+        kind.name,
+        20 + number,
+        f"The seed's {kind.seed_name} (generative judge): {kind.definition}.",
+        _judged,
+        {"on_failure": "raise"},
+    )
+    for number, kind in enumerate(JUDGE_KINDS.values())
+)
+
 _TYPES = (
     RewardType(
         "rule_based",
@@ -119,12 +174,36 @@ _TYPES = (
         _majority_vote,
         {"majority_answer": None},
     ),
+    *_JUDGE_TYPES,
+    RewardType(
+        "majority_hard_rule_easy",
+        30,
+        "The seed's MAJORITY_50_DIFFICULT_RULE_50_EASY: rule-based when extra_info.model_difficulty"
+        "[difficulty_model] <= threshold (default 9), majority_vote otherwise.",
+        _majority_if_hard,
+        _DIFFICULTY_DEFAULTS,
+    ),
+    RewardType(
+        "majority_easy_rule_hard",
+        31,
+        "The seed's REVERSE_MAJORITY_50_EASY_RULE_50_DIFFICULT: majority_vote when the difficulty is <= "
+        "threshold (default 9), rule-based otherwise.",
+        _majority_if_easy,
+        _DIFFICULTY_DEFAULTS,
+    ),
 )
 REWARD_TYPES: dict[str, RewardType] = {t.name: t for t in _TYPES}
 # Parameter coercion and range: (cast, check, what the user must give).
 _PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
     "p": (float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]"),
     "seed": (int, lambda v: True, "an integer"),
+    "on_failure": (
+        str,
+        lambda v: v in ("raise", "zero"),
+        "'raise' (fail the step) or 'zero' (pay 0, count it)",
+    ),
+    "threshold": (int, lambda v: v >= 0, "a non-negative integer"),
+    "difficulty_model": (str, lambda v: bool(v.strip()), "a model name in extra_info.model_difficulty"),
 }
 
 

@@ -1,4 +1,5 @@
-"""A verl 0.9.1 reward manager that sees each prompt's whole group of responses (for majority_vote).
+"""A verl 0.9.1 reward manager that sees each prompt's whole group of responses (majority_vote and the
+difficulty hybrids, whose majority half needs the group).
 
 verl 0.9.1 streams rewards: the agent loop sends every finished response on its own to a
 `RewardLoopWorker`, whose manager's `run_single` scores that one sample. There is no hook that receives a
@@ -14,6 +15,7 @@ Loaded by VERL via `reward.reward_manager.source=importlib` (module path `pkg://
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from verl import DataProto
 from verl.experimental.reward_loop.reward_manager.base import RewardManagerBase
 
 from reward_signal.rewards.grading import Grade, grade
-from reward_signal.rewards.majority import majority_answer
+from reward_signal.rewards.majority import agrees, majority_answer
 from reward_signal.rewards.records import is_validation, prompt_key, record
 from reward_signal.rewards.verl_entry import settings
 
@@ -63,12 +65,17 @@ class GroupVoteRewardManager(RewardManagerBase):
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
         verdict: Grade = await loop.run_in_executor(None, grade, response, ground_truth, self.timeout)
         params = dict(self.params)
+        agreement = 0.0
         if not is_validation(data_source, extra_info):  # validation is scored rule-based, no vote needed
             uid = item.non_tensor_batch.get("uid")
             key = str(uid) if uid is not None else prompt_key(extra_info)
             params["majority_answer"] = await self._vote(key, verdict.pred)
+            agreement = float(
+                await loop.run_in_executor(None, agrees, params["majority_answer"], ground_truth, self.timeout)
+            )
+        scored = functools.partial(record, majority_agrees=agreement)
         result = await loop.run_in_executor(
-            None, record, verdict, response, self.reward_type, data_source, extra_info, self.timeout, params
+            None, scored, verdict, response, self.reward_type, data_source, extra_info, self.timeout, params
         )
         return {"reward_score": result["score"], "reward_extra_info": result}
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.common.hydra_values import format_value
+from reward_signal.rewards.judge.kinds import JUDGE_KINDS
 from reward_signal.rewards.records import GROUP_REWARD_TYPES
 from reward_signal.rewards.reward_types import resolve_params
 from reward_signal.rewards.verl_entry import settings
@@ -37,9 +38,11 @@ def reward_overrides(reward_type: str, params: dict[str, Any]) -> list[str]:
     """
     _, _, type_params = settings({**params, "reward_type": reward_type})  # `timeout` may ride along
     resolve_params(reward_type, type_params)
+    # Judge types are awaited in the reward actor's loop, so one client bounds its requests in flight.
+    entry = "compute_score_async" if reward_type in JUDGE_KINDS else "compute_score"
     overrides = [
         f"reward.custom_reward_function.path={format_value(str(reward_file()))}",
-        "reward.custom_reward_function.name=compute_score",
+        f"reward.custom_reward_function.name={entry}",
     ]
     if reward_type in GROUP_REWARD_TYPES:
         overrides += [

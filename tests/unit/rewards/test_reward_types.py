@@ -10,6 +10,7 @@ import pytest
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.rewards import REWARD_TYPES, score
+from reward_signal.rewards.judge.kinds import JUDGE_KINDS
 from reward_signal.rewards.reward_types import unit_draw
 from reward_signal.rewards.verl_entry import compute_score, compute_score_batch
 from tests.conftest import REPO_ROOT
@@ -27,16 +28,13 @@ def _paid(solution: str, reward_type: str, **params: object) -> float:
     )["score"]
 
 
+# Types scored from the response alone (judge types and difficulty hybrids have their own tests).
+BASE_TYPES = {"rule_based", "random", "random_format_gated", "format", "noisy", "inverted", "majority_vote"}
+
+
 def test_registry_names_and_codes_are_unique() -> None:
-    assert set(REWARD_TYPES) == {
-        "rule_based",
-        "random",
-        "random_format_gated",
-        "format",
-        "noisy",
-        "inverted",
-        "majority_vote",
-    }
+    hybrids = {"majority_hard_rule_easy", "majority_easy_rule_hard"}
+    assert set(REWARD_TYPES) == BASE_TYPES | set(JUDGE_KINDS) | hybrids
     assert len({t.code for t in REWARD_TYPES.values()}) == len(REWARD_TYPES)
 
 
@@ -55,12 +53,13 @@ def test_rule_based_format_inverted() -> None:
 
 def test_record_keys_are_identical_for_every_type_and_outcome() -> None:
     keys = {"score", "acc", "format_ok", "timed_out", "reward_type", "validation", "pred"}
-    for name in REWARD_TYPES:
+    for name in sorted(BASE_TYPES):
         params = {"majority_answer": "42"} if name == "majority_vote" else {}
         for solution in (RIGHT, WRONG, NO_BOX):
             record = score(solution, "42", reward_type=name, extra_info=TRAIN, **params)
-            assert set(record) == keys
-            assert all(isinstance(record[k], float) for k in keys - {"reward_type", "pred"})
+            expected = keys | ({"majority_agrees"} if name == "majority_vote" else set())
+            assert set(record) == expected
+            assert all(isinstance(record[k], float) for k in expected - {"reward_type", "pred"})
             assert isinstance(record["pred"], str)
             assert record["reward_type"] == REWARD_TYPES[name].code
 
