@@ -71,7 +71,9 @@ class GroupVoteRewardManager(RewardManagerBase):
             key = str(uid) if uid is not None else prompt_key(extra_info)
             params["majority_answer"] = await self._vote(key, verdict.pred)
             agreement = float(
-                await loop.run_in_executor(None, agrees, params["majority_answer"], ground_truth, self.timeout)
+                await loop.run_in_executor(
+                    None, agrees, params["majority_answer"], ground_truth, self.timeout
+                )
             )
         scored = functools.partial(record, majority_agrees=agreement)
         result = await loop.run_in_executor(
