@@ -81,14 +81,18 @@ async def judged_record(
 ) -> dict[str, Any]:
     """The kit's record for one sample under a judge type; `client_for()` gives the client (only called
     when the judge is actually needed, so validation runs without a judge configured)."""
-    loop = asyncio.get_running_loop()
-    verdict = await loop.run_in_executor(None, grade, solution_str, ground_truth, timeout)
+    grading = asyncio.get_running_loop().run_in_executor(None, grade, solution_str, ground_truth, timeout)
     judgement = NOT_ASKED
-    if not is_validation(data_source, extra_info):
+    if not is_validation(data_source, extra_info):  # the rule-based grade runs while the judge thinks
         kind = JUDGE_KINDS[reward_type]
-        judgement = await judge(
-            kind, question_of(extra_info), solution_str, client_for(), params.get("on_failure", "raise")
-        )
+        try:
+            judgement = await judge(
+                kind, question_of(extra_info), solution_str, client_for(), params.get("on_failure", "raise")
+            )
+        except BaseException:
+            grading.cancel()
+            raise
+    verdict = await grading
     return record(
         verdict, solution_str, reward_type, data_source, extra_info, timeout, params, judgement=judgement
     )
