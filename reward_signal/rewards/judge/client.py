@@ -14,6 +14,7 @@ response seen again in the same step, are judged once. aiohttp is imported only 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import threading
 import time
@@ -234,6 +235,19 @@ def _reply_text(body: str, url: str) -> str:
     return content if isinstance(content, str) else ""
 
 
+# Clients by (event loop, settings): one bounded client per loop, closed when the process exits.
+_CLIENTS: dict[tuple[asyncio.AbstractEventLoop, JudgeSettings], JudgeClient] = {}
+
+
+def loop_client(settings: JudgeSettings) -> JudgeClient:
+    """The client of the running event loop (VERL's reward actor awaits async reward functions in its loop)."""
+    key = (asyncio.get_running_loop(), settings)
+    client = _CLIENTS.get(key)
+    if client is None:
+        client = _CLIENTS[key] = JudgeClient(settings)
+    return client
+
+
 class _LoopThread:
     """One background event loop per process, so synchronous callers (threads of VERL's executor) share
     one client and one in-flight bound."""
@@ -241,7 +255,6 @@ class _LoopThread:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._clients: dict[JudgeSettings, JudgeClient] = {}
 
     def run(self, settings: JudgeSettings, work: Any) -> Any:
         """Run `work(client)` (a coroutine function) on the shared loop and wait for its result."""
@@ -253,14 +266,10 @@ class _LoopThread:
         return asyncio.run_coroutine_threadsafe(self._call(settings, work), loop).result()
 
     async def _call(self, settings: JudgeSettings, work: Any) -> Any:
-        client = self._clients.get(settings)
-        if client is None:
-            client = self._clients[settings] = JudgeClient(settings)
-        return await work(client)
+        return await work(loop_client(settings))
 
 
 _SHARED = _LoopThread()
-_LOOP_CLIENTS: dict[tuple[int, JudgeSettings], JudgeClient] = {}
 
 
 def run_with_client(settings: JudgeSettings, work: Any) -> Any:
@@ -268,10 +277,14 @@ def run_with_client(settings: JudgeSettings, work: Any) -> Any:
     return _SHARED.run(settings, work)
 
 
-def loop_client(settings: JudgeSettings) -> JudgeClient:
-    """The client of the running event loop (VERL's reward actor awaits async reward functions in its loop)."""
-    key = (id(asyncio.get_running_loop()), settings)
-    client = _LOOP_CLIENTS.get(key)
-    if client is None:
-        client = _LOOP_CLIENTS[key] = JudgeClient(settings)
-    return client
+@atexit.register
+def _close_clients() -> None:
+    """Close every client's session in its own loop, so exiting leaves no 'Unclosed client session'."""
+    for (loop, _), client in list(_CLIENTS.items()):
+        if loop.is_closed():
+            continue
+        if loop.is_running():  # the background loop thread
+            asyncio.run_coroutine_threadsafe(client.close(), loop).result(timeout=5)
+        else:
+            loop.run_until_complete(client.close())
+    _CLIENTS.clear()

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from reward_signal.common.errors import ConfigError, DataError
-from reward_signal.rewards.judge.client import JudgeClient, JudgeSettings, JudgeUnavailable
+from reward_signal.rewards.judge.client import JudgeClient, JudgeSettings, JudgeUnavailable, loop_client
 from reward_signal.rewards.verl_entry import compute_score, compute_score_async, compute_score_batch
 from tests.judge_server import MODEL, judge_server
 
@@ -204,7 +204,9 @@ def test_compute_score_async_uses_one_bounded_client_per_loop(genrm_env) -> None
                 )
                 for i in range(9)
             ]
-            return await asyncio.gather(*calls)
+            records = await asyncio.gather(*calls)
+            await loop_client(JudgeSettings.from_env()).close()  # asyncio.run closes the loop next
+            return records
 
         records = asyncio.run(many())
         assert server.stats()["max_in_flight"] == 3
