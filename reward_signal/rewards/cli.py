@@ -79,6 +79,20 @@ def _register_audit(group) -> None:  # noqa: ANN001 - argparse subparsers
     )
     parser.add_argument("--out", help="also write the report as JSON here")
     parser.set_defaults(func=_audit)
+    wait = group.add_parser(
+        "judge-wait",
+        help="wait until a judge server answers GET /v1/models",
+        description="Block until the judge lists its models (training pods run this before training).",
+        usage="reward-signal reward judge-wait [--endpoint URL] [--model NAME] [--timeout S] [--interval S]",
+        epilog="example:\n  reward-signal reward judge-wait --endpoint http://genrm:8000/v1 --model judge --timeout 1800\n",
+    )
+    wait.add_argument("--endpoint", help="judge OpenAI base URL (default $GENRM_ENDPOINT)")
+    wait.add_argument("--model", help="also require this served model (default $GENRM_MODEL_PATH, if set)")
+    wait.add_argument(
+        "--timeout", type=float, default=1800.0, help="give up after this many seconds (default 1800)"
+    )
+    wait.add_argument("--interval", type=float, default=5.0, help="seconds between polls (default 5)")
+    wait.set_defaults(func=_wait)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -104,4 +118,21 @@ def _score(args: argparse.Namespace) -> int:
 
     summary = score_file(args.input, args.reward_type, parse_params(args.param), args.timeout, args.out)
     print(summary.render())
+    return 0
+
+
+def _wait(args: argparse.Namespace) -> int:
+    import os
+
+    from reward_signal.common.errors import ConfigError
+    from reward_signal.rewards.judge.client import ENDPOINT_ENV, MODEL_ENV
+    from reward_signal.rewards.judge.readiness import wait_until_ready
+
+    endpoint = args.endpoint or os.environ.get(ENDPOINT_ENV)
+    if not endpoint:
+        raise ConfigError(f"no judge endpoint: pass --endpoint or set {ENDPOINT_ENV}")
+    models = wait_until_ready(
+        endpoint, args.model or os.environ.get(MODEL_ENV) or None, args.timeout, args.interval
+    )
+    print(f"judge at {endpoint} is ready, serving {', '.join(models)}")
     return 0
