@@ -39,6 +39,10 @@ def group_majorities(
     return [winners[group] for group in groups]
 
 
-def agrees(majority: str | None, ground_truth: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
+def agrees(
+    majority: str | None, ground_truth: str, timeout: float = DEFAULT_TIMEOUT, data_source: str | None = None
+) -> bool:
     """Whether a group's majority answer is the dataset's answer (the seed logs this rate for majority vote)."""
-    return majority is not None and grade(f"\\boxed{{{majority}}}", ground_truth, timeout).correct
+    return (
+        majority is not None and grade(f"\\boxed{{{majority}}}", ground_truth, timeout, data_source).correct
+    )

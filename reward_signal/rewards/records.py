@@ -16,14 +16,32 @@ GROUP_REWARD_TYPES = frozenset({"majority_vote", "majority_hard_rule_easy", "maj
 # Evaluation sets are always scored rule-based, whatever the training reward type.
 EVAL_DATA_SOURCES = frozenset({"HuggingFaceH4/MATH-500"})
 EVAL_PREFIX = "test-"
+# data_source substrings of the seed's other validation sets (its `validation_patterns`): the science
+# tests, the STEM multiple-choice benchmarks, and logic sets the seed names but does not ship.
+VALIDATION_PATTERNS = (
+    "test-scp",
+    "stem__gpqa",
+    "stem__supergpqa",
+    "mmlu_sci",
+    "stem__mmlu",
+    "logic__arcagi",
+    "logic__zebra_puzzle",
+)
 
 
 def is_validation(data_source: str | None, extra_info: Mapping[str, Any] | None) -> bool:
-    """Validation data: extra_info split 'test', or a data_source of an evaluation set."""
+    """Validation data: extra_info split 'test', or a data_source of an evaluation set (the seed's rule:
+    `test-*`, MATH-500, or a data_source containing one of VALIDATION_PATTERNS, case-insensitively)."""
     if extra_info and str(extra_info.get("split", "")).lower() == "test":
         return True
-    return bool(data_source) and (
-        data_source in EVAL_DATA_SOURCES or str(data_source).startswith(EVAL_PREFIX)
+    if not data_source:
+        return False
+    source = str(data_source)
+    lowered = source.lower()
+    return (
+        source in EVAL_DATA_SOURCES
+        or lowered.startswith(EVAL_PREFIX)
+        or any(pattern in lowered for pattern in VALIDATION_PATTERNS)
     )
 
 
@@ -99,5 +117,5 @@ def score(
             f"reward type {reward_type!r} needs every response of a prompt at once: score batches with "
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
-    verdict = grade(solution_str, ground_truth, timeout=timeout)
+    verdict = grade(solution_str, ground_truth, timeout=timeout, data_source=data_source)
     return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)

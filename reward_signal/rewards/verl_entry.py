@@ -165,17 +165,23 @@ def compute_score_batch(
             lambda: JudgeSettings.from_env(router_address=router),
             progress,
         )
-    grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
+    grades = grade_many(
+        list(solution_strs),
+        list(ground_truths),
+        timeout=timeout,
+        progress=progress,
+        data_sources=data_sources,
+    )
     per_sample = [params] * len(grades)
     agreement = [0.0] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:
         majorities = group_majorities([g.pred for g in grades], group_keys(extras), timeout)
         per_sample = [{**params, "majority_answer": answer} for answer in majorities]
-        settled: dict[tuple[str | None, str], float] = {}
-        for index, (answer, truth) in enumerate(zip(majorities, ground_truths, strict=True)):
-            if (answer, truth) not in settled:
-                settled[answer, truth] = float(agrees(answer, truth, timeout))
-            agreement[index] = settled[answer, truth]
+        settled: dict[tuple[str | None, str, str | None], float] = {}
+        for index, key in enumerate(zip(majorities, ground_truths, data_sources, strict=True)):
+            if key not in settled:
+                settled[key] = float(agrees(key[0], key[1], timeout, key[2]))
+            agreement[index] = settled[key]
     return [
         record(verdict, solution, reward_type, source, extra, timeout, sample_params, majority_agrees=agree)
         for verdict, solution, source, extra, sample_params, agree in zip(

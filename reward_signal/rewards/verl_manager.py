@@ -63,7 +63,9 @@ class GroupVoteRewardManager(RewardManagerBase):
         data_source = item.non_tensor_batch["data_source"]
         ground_truth = item.non_tensor_batch["reward_model"]["ground_truth"]
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
-        verdict: Grade = await loop.run_in_executor(None, grade, response, ground_truth, self.timeout)
+        verdict: Grade = await loop.run_in_executor(
+            None, grade, response, ground_truth, self.timeout, data_source
+        )
         params = dict(self.params)
         agreement = 0.0
         if not is_validation(data_source, extra_info):  # validation is scored rule-based, no vote needed
@@ -72,7 +74,7 @@ class GroupVoteRewardManager(RewardManagerBase):
             params["majority_answer"] = await self._vote(key, verdict.pred)
             agreement = float(
                 await loop.run_in_executor(
-                    None, agrees, params["majority_answer"], ground_truth, self.timeout
+                    None, agrees, params["majority_answer"], ground_truth, self.timeout, data_source
                 )
             )
         scored = functools.partial(record, majority_agrees=agreement)

@@ -81,7 +81,9 @@ async def judged_record(
 ) -> dict[str, Any]:
     """The kit's record for one sample under a judge type; `client_for()` gives the client (only called
     when the judge is actually needed, so validation runs without a judge configured)."""
-    grading = asyncio.get_running_loop().run_in_executor(None, grade, solution_str, ground_truth, timeout)
+    grading = asyncio.get_running_loop().run_in_executor(
+        None, grade, solution_str, ground_truth, timeout, data_source
+    )
     judgement = NOT_ASKED
     if not is_validation(data_source, extra_info):  # the rule-based grade runs while the judge thinks
         kind = JUDGE_KINDS[reward_type]
