@@ -27,6 +27,7 @@ SEED_TYPE_NAMES = {
     "RULE_BASED": "rule_based",
     "RANDOM_REWARD": "random_format_gated",
     "MAJORITY_VOTE": "majority_vote",
+    "MAJORITY_VOTE_CHUNK": "majority_vote",  # the seed chunked the same vote to save memory
     "MAJORITY_50_DIFFICULT_RULE_50_EASY": "majority_hard_rule_easy",
     "REVERSE_MAJORITY_50_EASY_RULE_50_DIFFICULT": "majority_easy_rule_hard",
     **{kind.seed_name: kind.name for kind in JUDGE_KINDS.values()},
