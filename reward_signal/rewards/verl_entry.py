@@ -80,24 +80,10 @@ def compute_score(
     """One sample, as VERL's naive reward manager calls it (from any thread of a Ray actor)."""
     reward_type, timeout, params = settings(kwargs)
     if reward_type in JUDGE_KINDS and not is_validation(data_source, extra_info):
-        from reward_signal.rewards.judge.client import JudgeSettings, run_with_client
-        from reward_signal.rewards.judge.scoring import judged_record
+        from reward_signal.rewards.judge.client import run_shared
 
-        resolve_params(reward_type, dict(params))
-        judge = JudgeSettings.from_env(router_address=kwargs.get(ROUTER_KWARG))
-        return run_with_client(
-            judge,
-            lambda client: judged_record(
-                lambda: client,
-                solution_str,
-                ground_truth,
-                reward_type,
-                data_source,
-                extra_info,
-                timeout,
-                params,
-            ),
-        )
+        # The same coroutine VERL awaits, on one background loop per process (one client, one bound).
+        return run_shared(compute_score_async(data_source, solution_str, ground_truth, extra_info, **kwargs))
     return score(
         solution_str,
         ground_truth,

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -256,25 +256,22 @@ class _LoopThread:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def run(self, settings: JudgeSettings, work: Any) -> Any:
-        """Run `work(client)` (a coroutine function) on the shared loop and wait for its result."""
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run `work` on the shared loop and wait for its result."""
         with self._lock:
             if self._loop is None:
                 self._loop = asyncio.new_event_loop()
                 threading.Thread(target=self._loop.run_forever, name="judge-loop", daemon=True).start()
             loop = self._loop
-        return asyncio.run_coroutine_threadsafe(self._call(settings, work), loop).result()
-
-    async def _call(self, settings: JudgeSettings, work: Any) -> Any:
-        return await work(loop_client(settings))
+        return asyncio.run_coroutine_threadsafe(work, loop).result()
 
 
 _SHARED = _LoopThread()
 
 
-def run_with_client(settings: JudgeSettings, work: Any) -> Any:
-    """Synchronous entry: `work(client)` on the process's shared judge loop."""
-    return _SHARED.run(settings, work)
+def run_shared(work: Coroutine[Any, Any, T]) -> T:
+    """Synchronous entry: run a coroutine that uses `loop_client` on the process's shared judge loop."""
+    return _SHARED.run(work)
 
 
 @atexit.register

@@ -11,7 +11,7 @@ from reward_signal.common.errors import ConfigError
 from reward_signal.deploy.judge import JudgeServing
 from tests.conftest import ASSETS
 from tests.unit.deploy.conftest import IMAGE, by_kind, kustomize
-from tests.unit.deploy.test_validators import CHECKOV_SKIPS, run, tool, validate_strict
+from tests.unit.deploy.test_validators import checkov, validate_strict
 
 TINY_JUDGE = ASSETS / "deploy" / "tiny-judge.yaml"
 TINY = ASSETS / "deploy" / "tiny-grpo.yaml"
@@ -110,22 +110,6 @@ def test_cli_renders_the_judge(tmp_path: Path, capsys: pytest.CaptureFixture[str
 @pytest.mark.slow
 def test_checkov_finds_nothing_in_the_judge_overlay(tmp_path: Path, with_judge: list[dict]) -> None:
     (tmp_path / "judge.yaml").write_text(yaml.safe_dump_all(with_judge))
-    result = run(
-        tool("uv"),
-        "tool",
-        "run",
-        "--from",
-        "checkov==3.3.30",
-        "checkov",
-        "--directory",
-        tmp_path,
-        "--framework",
-        "kubernetes",
-        "--skip-check",
-        ",".join(CHECKOV_SKIPS),
-        "--compact",
-        "--quiet",
-        timeout=600,
-    )
+    result = checkov(tmp_path, "kubernetes")
     assert "Passed checks" in result.stdout, result.stdout + result.stderr
     assert result.returncode == 0, result.stdout
