@@ -63,6 +63,7 @@ def record(
     extra_info: Mapping[str, Any] | None,
     timeout: float,
     params: Mapping[str, Any],
+    ground_truth: str = "",
     *,
     judgement: Judgement | None = None,
     majority_agrees: float = 0.0,
@@ -78,7 +79,15 @@ def record(
     kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
     if validation:
         kind, merged = resolve_params("rule_based", {})
-    sample = Sample(verdict, solution_str, prompt_key(extra_info), timeout, extra_info, judgement)
+    sample = Sample(
+        verdict,
+        solution_str,
+        prompt_key(extra_info),
+        timeout,
+        ground_truth=ground_truth,
+        extra_info=extra_info,
+        judgement=judgement,
+    )
     paid = kind.pay(sample, merged)
     result = {
         "score": float(paid),
@@ -118,4 +127,4 @@ def score(
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
     verdict = grade(solution_str, ground_truth, timeout=timeout, data_source=data_source)
-    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)
+    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params, ground_truth)

@@ -20,7 +20,7 @@ from reward_signal.rewards.judge.kinds import JUDGE_KINDS
 @dataclass(frozen=True)
 class Sample:
     """What a reward type may look at: the verdict, the response, the key of its prompt, the row's
-    extra_info (difficulty hybrids) and, for judge types, the judge's decision."""
+    extra_info (difficulty hybrids), the judge's decision (judge types) and the ground truth."""
 
     grade: Grade
     response: str
@@ -28,6 +28,7 @@ class Sample:
     timeout: float
     extra_info: Mapping[str, Any] | None = None
     judgement: Judgement | None = None
+    ground_truth: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,13 @@ def unit_draw(seed: int, prompt_key: str, response: str, salt: str) -> float:
 
 
 def _rule_based(sample: Sample, params: dict[str, Any]) -> float:
-    return float(sample.grade.correct)
+    if sample.grade.correct:
+        return 1.0
+    from reward_signal.common.ground_truth import ground_truth_answers
+    from reward_signal.rewards.science import within_tolerance
+
+    golds = ground_truth_answers(sample.ground_truth) if sample.ground_truth else ()
+    return float(within_tolerance(sample.grade.pred, golds, params["rel_tol"]))
 
 
 def _random(sample: Sample, params: dict[str, Any]) -> float:
@@ -138,8 +145,11 @@ _TYPES = (
     RewardType(
         "rule_based",
         0,
-        "1.0 if the final answer matches the ground truth by math-verify, else 0.0.",
+        "1.0 if the final answer matches the ground truth by math-verify (the option letter on multiple-choice "
+        "benchmarks), else 0.0. `rel_tol` > 0 (default 0: off, the seed's exact verdict) also pays numeric "
+        "answers within that relative tolerance of the gold, units stripped (docs/science.md).",
         _rule_based,
+        {"rel_tol": 0.0},
     ),
     RewardType(
         "random",
@@ -204,6 +214,7 @@ _PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]]
     ),
     "threshold": (int, lambda v: v >= 0, "a non-negative integer"),
     "difficulty_model": (str, lambda v: bool(v.strip()), "a model name in extra_info.model_difficulty"),
+    "rel_tol": (float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1) (0 = exact answers only)"),
 }
 
 

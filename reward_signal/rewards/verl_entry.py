@@ -170,9 +170,19 @@ def compute_score_batch(
                 settled[key] = float(agrees(key[0], key[1], timeout, key[2]))
             agreement[index] = settled[key]
     return [
-        record(verdict, solution, reward_type, source, extra, timeout, sample_params, majority_agrees=agree)
-        for verdict, solution, source, extra, sample_params, agree in zip(
-            grades, solution_strs, data_sources, extras, per_sample, agreement, strict=True
+        record(
+            verdict,
+            solution,
+            reward_type,
+            source,
+            extra,
+            timeout,
+            sample_params,
+            truth,
+            majority_agrees=agree,
+        )
+        for verdict, solution, source, extra, sample_params, truth, agree in zip(
+            grades, solution_strs, data_sources, extras, per_sample, ground_truths, agreement, strict=True
         )
     ]
 

@@ -79,7 +79,16 @@ class GroupVoteRewardManager(RewardManagerBase):
             )
         scored = functools.partial(record, majority_agrees=agreement)
         result = await loop.run_in_executor(
-            None, scored, verdict, response, self.reward_type, data_source, extra_info, self.timeout, params
+            None,
+            scored,
+            verdict,
+            response,
+            self.reward_type,
+            data_source,
+            extra_info,
+            self.timeout,
+            params,
+            str(ground_truth),
         )
         return {"reward_score": result["score"], "reward_extra_info": result}
 

@@ -96,7 +96,15 @@ async def judged_record(
             raise
     verdict = await grading
     return record(
-        verdict, solution_str, reward_type, data_source, extra_info, timeout, params, judgement=judgement
+        verdict,
+        solution_str,
+        reward_type,
+        data_source,
+        extra_info,
+        timeout,
+        params,
+        ground_truth,
+        judgement=judgement,
     )
 
 
