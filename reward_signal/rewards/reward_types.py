@@ -114,14 +114,15 @@ def difficulty(extra_info: Mapping[str, Any] | None, model: str) -> float:
     return float(value)
 
 
+# The hybrids' rule-based half is the seed's exact verdict (rule_based without a tolerance).
 def _majority_if_hard(sample: Sample, params: dict[str, Any]) -> float:
     hard = difficulty(sample.extra_info, params["difficulty_model"]) > params["threshold"]
-    return _majority_vote(sample, params) if hard else _rule_based(sample, params)
+    return _majority_vote(sample, params) if hard else float(sample.grade.correct)
 
 
 def _majority_if_easy(sample: Sample, params: dict[str, Any]) -> float:
     hard = difficulty(sample.extra_info, params["difficulty_model"]) > params["threshold"]
-    return _rule_based(sample, params) if hard else _majority_vote(sample, params)
+    return float(sample.grade.correct) if hard else _majority_vote(sample, params)
 
 
 _DIFFICULTY_DEFAULTS = {
