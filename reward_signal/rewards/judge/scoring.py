@@ -8,6 +8,7 @@ step (`on_failure: raise`, the seed's behaviour) or pays 0 and counts the failur
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ from reward_signal.rewards.judge import parsing
 from reward_signal.rewards.judge.client import JudgeClient, JudgeSettings, JudgeUnavailable
 from reward_signal.rewards.judge.judgement import NOT_ASKED, Judgement
 from reward_signal.rewards.judge.kinds import JUDGE_KINDS, JudgeKind
-from reward_signal.rewards.records import is_validation, record
+from reward_signal.rewards.records import hit_length_limit, is_validation, record
 
 QUESTION_KEY = "question"
 ON_FAILURE = ("raise", "zero")
@@ -81,9 +82,10 @@ async def judged_record(
 ) -> dict[str, Any]:
     """The kit's record for one sample under a judge type; `client_for()` gives the client (only called
     when the judge is actually needed, so validation runs without a judge configured)."""
-    grading = asyncio.get_running_loop().run_in_executor(
-        None, grade, solution_str, ground_truth, timeout, data_source
+    verdict_of = functools.partial(
+        grade, solution_str, ground_truth, timeout, data_source, truncated=hit_length_limit(extra_info)
     )
+    grading = asyncio.get_running_loop().run_in_executor(None, verdict_of)
     judgement = NOT_ASKED
     if not is_validation(data_source, extra_info):  # the rule-based grade runs while the judge thinks
         kind = JUDGE_KINDS[reward_type]
