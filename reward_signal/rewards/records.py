@@ -35,6 +35,15 @@ def prompt_key(extra_info: Mapping[str, Any] | None) -> str:
     return ""
 
 
+def grade_with(grader: str, solution_str: str, ground_truth: Any, timeout: float) -> Grade:
+    """The verdict of the chosen grader (`grader` parameter): the kit's, or the seed's exact one."""
+    if grader == "seed":
+        from reward_signal.rewards import seed_grader
+
+        return seed_grader.grade(solution_str, ground_truth)
+    return grade(solution_str, ground_truth, timeout=timeout)
+
+
 def record(
     verdict: Grade,
     solution_str: str,
@@ -43,17 +52,19 @@ def record(
     extra_info: Mapping[str, Any] | None,
     timeout: float,
     params: Mapping[str, Any],
+    occasion: str = "",
 ) -> dict[str, Any]:
     """The record for an already graded sample; the same keys for every sample (VERL takes them from the first).
 
     Keys: score (reward paid), acc (rule-based correctness, always), format_ok, timed_out, reward_type
     (numeric code, see REWARD_TYPES), validation (1 if scored rule-based as validation data), pred.
+    `occasion` (training step and group position) makes a randomised reward's draw a fresh one.
     """
     validation = is_validation(data_source, extra_info)
     kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
     if validation:
-        kind, merged = resolve_params("rule_based", {})
-    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout), merged)
+        kind, merged = resolve_params("rule_based", {"grader": merged["grader"]})
+    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout, occasion), merged)
     return {
         "score": float(paid),
         "acc": float(verdict.correct),
@@ -76,7 +87,7 @@ def score(
     **params: Any,
 ) -> dict[str, Any]:
     """Score one response under `reward_type` (parameters as keyword arguments); see `record` for the keys."""
-    resolve_params(reward_type, dict(params))  # fail on a bad config before any grading work
+    _, merged = resolve_params(reward_type, dict(params))  # fail on a bad config before any grading work
     if (
         reward_type in GROUP_REWARD_TYPES
         and "majority_answer" not in params
@@ -86,5 +97,5 @@ def score(
             f"reward type {reward_type!r} needs every response of a prompt at once: score batches with "
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
-    verdict = grade(solution_str, ground_truth, timeout=timeout)
+    verdict = grade_with(merged["grader"], solution_str, ground_truth, timeout)
     return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)

@@ -17,7 +17,7 @@ from reward_signal.rewards.reward_types import REWARD_TYPES, resolve_params
 
 REWARD_TYPE_ENV = "REWARD_MODEL_TYPE"
 TIMEOUT_ENV = "REWARD_SIGNAL_TIMEOUT"
-# The seed's names for $REWARD_MODEL_TYPE.
+# The seed's names for $REWARD_MODEL_TYPE (and `train --reward-type`): RANDOM_REWARD is its format-gated coin.
 SEED_TYPE_NAMES = {"RULE_BASED": "rule_based", "RANDOM_REWARD": "random_format_gated"}
 
 
@@ -75,9 +75,14 @@ def compute_score_batch(
 ) -> list[dict[str, Any]]:
     """A batch, graded in parallel over the reused pool (offline scoring, evaluation, older VERL)."""
     reward_type, timeout, params = settings(kwargs)
-    resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
+    _, merged = resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
     extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
-    grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
+    if merged["grader"] == "seed":
+        from reward_signal.rewards import seed_grader
+
+        grades = seed_grader.grade_many(list(solution_strs), list(ground_truths), progress=progress)
+    else:
+        grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
     per_sample = [params] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:
         majorities = group_majorities([g.pred for g in grades], group_keys(extras), timeout)
