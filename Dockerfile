@@ -33,7 +33,10 @@ RUN apt-get update \
     && python3.12 -m venv /opt/venv
 
 COPY docker/requirements.lock /tmp/requirements.lock
-RUN pip install --require-hashes --only-binary :all: --no-deps -r /tmp/requirements.lock
+# antlr4-python3-runtime 4.9.3 (needed by hydra-core 1.3 / omegaconf 2.3) exists only as a hashed,
+# pure-Python sdist; every other package is a hashed wheel.
+RUN pip install --require-hashes --only-binary :all: --no-binary antlr4-python3-runtime --no-deps \
+    -r /tmp/requirements.lock
 
 # flash-attn 2.8.3 is source-only on PyPI. FORCE_BUILD stops its setup.py from fetching a prebuilt
 # wheel from the network; MAX_JOBS bounds parallel nvcc jobs (each can take several GB of RAM);
@@ -55,6 +58,9 @@ FROM nvidia/cuda:${CUDA_TAG}-base-ubuntu24.04${CUDA_BASE_DIGEST:+@}${CUDA_BASE_D
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG SOURCE=https://github.com/reward-signal/reward-signal
+# The reference this image is pushed as (the workflow passes its immutable :sha-<commit> tag):
+# run.json records it and REVISION as the run's image and commit (there is no .git in the image).
+ARG IMAGE_REF=reward-signal:${VERSION}
 LABEL org.opencontainers.image.title="reward-signal" \
       org.opencontainers.image.description="GRPO/PPO on VERL with correct and degraded math rewards; evaluation on AIME/MATH-500/AMC" \
       org.opencontainers.image.source="${SOURCE}" \
@@ -79,15 +85,20 @@ ENV DEBIAN_FRONTEND=noninteractive \
     HF_HOME=/workspace/cache/huggingface \
     REWARD_SIGNAL_DATA_DIR=/workspace/cache/data \
     REWARD_SIGNAL_RUNS_DIR=/workspace/runs \
-    REWARD_SIGNAL_IMAGE=${VERSION} \
+    REWARD_SIGNAL_IMAGE=${IMAGE_REF} \
+    REWARD_SIGNAL_GIT_COMMIT=${REVISION} \
     WANDB_MODE=offline
 
 # /workspace dirs are world-writable (sticky, like /tmp) so `docker compose` can run as the host
 # user (REWARD_SIGNAL_UID) and ./runs stays owned by them.
-# DL3008 ignored for the same reason as in the builder: the interpreter, tini and CA certificates.
+# Run-time compilers: Triton builds its launcher stub with a C compiler and Python.h at the first
+# kernel launch, and vLLM's torch.compile and FlashInfer's JIT need a host C++ compiler, so
+# build-essential and python3.12-dev stay in the runtime image. wget: KubeRay (1.5 and older)
+# injects wget-based readiness/liveness probes into Ray pods that define none.
+# DL3008 ignored for the same reason as in the builder: interpreter, compilers, tini, wget, CA certificates.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3.12 tini ca-certificates \
+    && apt-get install -y --no-install-recommends python3.12 python3.12-dev build-essential tini wget ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --create-home --shell /bin/bash kit \
     && mkdir -p /workspace/runs /workspace/cache/huggingface /workspace/cache/data \
@@ -96,7 +107,7 @@ RUN apt-get update \
 
 COPY --from=builder /opt/venv /opt/venv
 COPY --chmod=0755 docker/train.sh /usr/local/bin/rs-train
-COPY --chmod=0755 docker/wait-for-file.sh /usr/local/bin/rs-wait-for-file
+COPY --chmod=0755 docker/wait-for-training.sh /usr/local/bin/rs-wait-for-training
 WORKDIR /opt/reward-signal
 COPY pyproject.toml README.md ./
 COPY reward_signal ./reward_signal
@@ -110,5 +121,6 @@ USER 10001:10001
 WORKDIR /workspace
 # A batch image: liveness is the training process itself (the Job/compose restart policy watches it).
 HEALTHCHECK NONE
-ENTRYPOINT ["/usr/bin/tini", "--"]
+# tini -g: a SIGTERM (preemption, deadline, docker stop) reaches the whole process group, trainer included.
+ENTRYPOINT ["/usr/bin/tini", "-g", "--"]
 CMD ["reward-signal", "doctor"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSETS = Path(__file__).resolve().parent / "assets"
 SHARED = Path(os.environ.get("REWARD_SIGNAL_SHARED", REPO_ROOT.parent / "shared")).resolve()
 SEED_DATA = SHARED / "data" / "seed"
+
+# The test extra's tools (ruff, hadolint, shellcheck, uv, reward-signal, ...) are installed beside the
+# interpreter. A venv used without activation (`venv/bin/python -m pytest`, as CI does) does not put that
+# directory on PATH, so the tests would not find them; put it first for every test and subprocess.
+_SCRIPTS = sysconfig.get_path("scripts")
+if _SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 
 
 def _need(path: Path) -> Path:

@@ -1,7 +1,7 @@
 """The image's pinned versions: the one place they are written.
 
 The Dockerfile, docker/requirements.in and .lock, the launcher's expected VERL version,
-`reward-signal doctor` and README all must agree with this table; tests/unit/test_pins.py checks it.
+`reward-signal doctor` and README all must agree with this table; tests/unit/deploy/test_image_pins.py checks it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,17 @@ IMAGE_PINS: dict[str, str] = {
     "flash-attn": "2.8.3",
     "math-verify": "0.9.0",
 }
+# Lowest versions the image may hold, for packages pinned by the resolver rather than by us. VERL's
+# trainer needs hydra-core 1.3 / omegaconf 2.3; when another package pins antlr4 differently, a resolver
+# falls back to hydra-core 0.11 / omegaconf 1.4, which install cleanly and then break
+# `import verl.trainer.main_ppo` (no `omegaconf.MISSING`).
+IMAGE_FLOORS: dict[str, str] = {
+    "hydra-core": "1.3",
+    "omegaconf": "2.3",
+}
+# Compiled in the image's builder stage from docker/flash-attn.lock, so absent from requirements.lock
+# and from any CPU-only copy of the image's Python environment.
+BUILT_FROM_SOURCE = ("flash-attn",)
 CUDA_VERSION = "13.0"
 IMAGE_PYTHON = "3.12"
 

@@ -103,7 +103,8 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
         SUBSETS_EXAMPLES,
         "Keep rows whose difficulty for --model (correct answers out of 16) is 1..15, then fill each size by "
         "equal allocation over the 15 difficulty levels in source order. Sizes below --upsample-to also get an "
-        "_upsample file repeating the subset up to that many rows.",
+        "_upsample file repeating the subset up to that many rows. The SCP science subsets cannot be rebuilt: "
+        "their 10,240-row source with difficulty (scp_10240) was never published.",
     )
     subsets.add_argument(
         "--source", required=True, help="parquet with a `difficulty` column (e.g. math8k-difficulty)"
@@ -213,8 +214,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _subsets(args: argparse.Namespace) -> int:
     from reward_signal.data.manifest import dataset_path
-    from reward_signal.data.subsets import build_subsets, counts_table
+    from reward_signal.data.subsets import build_subsets, counts_table, refuse_unpublished
 
+    refuse_unpublished(args.source)
     upsample_to = args.upsample_to or None
     written = build_subsets(
         dataset_path(args.source), args.model, args.sizes, args.out, args.prefix, upsample_to

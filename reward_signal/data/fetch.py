@@ -4,17 +4,24 @@ pooch is not used here: it cannot resume a partial download with HTTP Range requ
 only the hash, while a dataset must also have the row count the study used. The file is written to
 `<target>.part` (kept between attempts and runs so a retry resumes), checked, and only then renamed;
 a file that fails the check is deleted, so the target path only ever holds verified data.
+
+Several processes may fetch into one cache at once (the Jobs of a sweep sharing a fresh volume).
+They would all write the same `.part` file, so each dataset is fetched under an exclusive lock
+(`<target>.lock`, flock): one process downloads, the others wait and then find the file verified.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
 import shutil
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +129,40 @@ def download(
     )
 
 
+@contextlib.contextmanager
+def exclusive(lock: Path, waiting_message: str) -> Iterator[None]:
+    """Hold an exclusive lock named by the file `lock`, which is removed again on exit.
+
+    Removing a lock file is safe only if a process that opened the old file before the removal
+    notices: after locking, the path must still name the locked file, else open it again.
+    """
+    import fcntl
+
+    told = False
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not told:
+                    print(waiting_message, file=sys.stderr, flush=True)
+                    told = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            with contextlib.suppress(FileNotFoundError):
+                if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                    break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        os.close(fd)
+
+
 def _fetch_one(
     entry: DatasetEntry, dest: Path, mirror: str | None, retries: int, backoff: float, progress: bool
 ) -> str:
@@ -129,6 +170,18 @@ def _fetch_one(
     if is_verified(target, entry):
         return "skipped"
     ensure_writable_dir(target.parent)
+    lock = target.with_name(target.name + ".lock")
+    with exclusive(lock, f"{entry.name}: another process is fetching {target}; waiting for it"):
+        if is_verified(target, entry):  # the other process finished it while we waited
+            return "skipped"
+        _fetch_into(entry, target, mirror, retries, backoff, progress)
+    return "fetched"
+
+
+def _fetch_into(
+    entry: DatasetEntry, target: Path, mirror: str | None, retries: int, backoff: float, progress: bool
+) -> None:
+    """Download or copy into `<target>.part`, verify it, rename it onto `target` (caller holds the lock)."""
     part = target.with_name(target.name + ".part")
     if mirror and not mirror.startswith(("http://", "https://")):
         origin = str(Path(mirror) / entry.path)
@@ -150,7 +203,6 @@ def _fetch_one(
         part.unlink(missing_ok=True)
         raise
     os.replace(part, target)
-    return "fetched"
 
 
 def fetch(

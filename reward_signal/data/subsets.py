@@ -22,6 +22,29 @@ from reward_signal.common.files import ensure_writable_dir
 
 DIFFICULTY_COLUMN = "difficulty"
 LEVELS = range(1, 16)  # 0 = never solved and 16 = always solved carry no learning signal
+# Sources the seed drew published subsets from but never published itself (data_source -> what it was).
+UNPUBLISHED_SOURCES = {
+    "scp_10240": "the 10,240-row SCP science set with per-model difficulty",
+}
+
+
+def refuse_unpublished(source: str, rows: Sequence[dict[str, Any]] = ()) -> None:
+    """Fail clearly when asked to rebuild subsets whose source the seed never published.
+
+    The SCP subsets' rows carry `data_source: scp_10240` and a difficulty column, so water-filling over
+    one of them would "work" and silently produce a subset of a subset; say what is missing instead.
+    """
+    named = source if source in UNPUBLISHED_SOURCES else None
+    found = named or next(
+        (str(row.get("data_source")) for row in rows if row.get("data_source") in UNPUBLISHED_SOURCES), None
+    )
+    if found is None:
+        return
+    raise DataError(
+        f"{source}: these subsets come from {UNPUBLISHED_SOURCES[found]} ({found}), which the seed did not "
+        "publish, so `data subsets` cannot rebuild them; fetch and verify the published ones instead "
+        "(`reward-signal data fetch --only llama-3b-scp-2048 ...`, see `data fetch --list`)"
+    )
 
 
 @dataclass
@@ -119,6 +142,7 @@ def build_subsets(
     if not sizes or any(size <= 0 for size in sizes):
         raise DataError(f"sizes must be positive integers, got {list(sizes)}")
     rows = read_rows(source)
+    refuse_unpublished(str(source), rows)
     groups = group_by_difficulty(rows, model)
     available = sum(len(group) for group in groups.values())
     too_big = [size for size in sizes if size > available]

@@ -12,6 +12,7 @@ from typing import Any
 
 from reward_signal.common.ground_truth import ground_truth_answers
 from reward_signal.data.parquet import read_rows
+from reward_signal.rewards.choice import LETTERS, gold_letter, is_choice_source
 
 REQUIRED_COLUMNS = ("data_source", "prompt", "reward_model", "extra_info")
 ROLES = ("system", "user", "assistant")
@@ -57,13 +58,50 @@ def _reward_model_problems(reward_model: Any) -> list[tuple[str, str]]:
     return []
 
 
+def _is_row_index(index: Any) -> bool:
+    """An integer, or its decimal digits as a string: the seed's Llama SCP subsets store `'14733'`.
+
+    VERL only carries `index` through to the batch (it never does arithmetic on it), so both
+    spellings work in training; anything else (None, `'abc'`, a float) is a broken row.
+    """
+    if isinstance(index, bool):
+        return False
+    return isinstance(index, int) or (isinstance(index, str) and index.isascii() and index.isdigit())
+
+
+def _choice_problems(source: Any, reward_model: Any) -> list[tuple[str, str]]:
+    """A multiple-choice benchmark's gold must name one option letter: the letter grader compares letters."""
+    if not isinstance(source, str) or not is_choice_source(source) or not isinstance(reward_model, dict):
+        return []
+    truth = reward_model.get("ground_truth")
+    if isinstance(truth, str) and truth.strip() and gold_letter(truth) is None:
+        return [
+            (
+                "reward_model.ground_truth",
+                f"data_source {source!r} is multiple choice, so the gold must be one option letter "
+                f"{LETTERS[0]}-{LETTERS[-1]} (e.g. 'C' or '(C) text'), got {truth!r}",
+            )
+        ]
+    return []
+
+
+def _domain_problems(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The SCP sets' optional `domain` (e.g. 'Modern Physics') must be a non-empty string when present."""
+    if "domain" not in row:
+        return []
+    domain = row["domain"]
+    if isinstance(domain, str) and domain.strip():
+        return []
+    return [("domain", f"must be a non-empty string such as 'Modern Physics', got {domain!r}")]
+
+
 def _extra_info_problems(extra_info: Any) -> list[tuple[str, str]]:
     if not isinstance(extra_info, dict):
         return [("extra_info", "must be a struct with index and split")]
     found = []
     index = extra_info.get("index")
-    if not isinstance(index, int) or isinstance(index, bool):
-        found.append(("extra_info.index", f"must be an integer, got {index!r}"))
+    if not _is_row_index(index):
+        found.append(("extra_info.index", f"must be an integer or a string of decimal digits, got {index!r}"))
     split = extra_info.get("split")
     if not isinstance(split, str) or not split:
         found.append(
@@ -80,6 +118,8 @@ def validate_row(row: dict[str, Any]) -> list[tuple[str, str]]:
         found.append(("data_source", "must be a non-empty string (it selects the reward function)"))
     found += _prompt_problems(row.get("prompt"))
     found += _reward_model_problems(row.get("reward_model"))
+    found += _choice_problems(source, row.get("reward_model"))
+    found += _domain_problems(row)
     found += _extra_info_problems(row.get("extra_info"))
     return found
 

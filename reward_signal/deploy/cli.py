@@ -72,6 +72,13 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
     render.add_argument("--gpus-per-node", type=int, default=8, help="GPUs per training node (default: 8)")
     render.add_argument("--eval-gpus", type=int, default=1, help="GPUs of the evaluation pod (default: 1)")
     render.add_argument("--shm-size", default="64Gi", help="memory-backed /dev/shm per pod (default: 64Gi)")
+    render.add_argument(
+        "--image-pull-secret",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="docker-registry Secret for a private image, e.g. a private GHCR package (repeatable)",
+    )
     render.set_defaults(func=handle_render)
 
 
@@ -99,6 +106,7 @@ def handle_render(args: argparse.Namespace) -> int:
         gpus_per_node=args.gpus_per_node,
         eval_gpus=args.eval_gpus,
         shm_size=args.shm_size,
+        image_pull_secrets=tuple(args.image_pull_secret),
     )
     files = render(experiment_files(args.exp, args.sweep), settings, args.out)
     write_overlay(files, args.out)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.common.paths import REPO_ROOT
+from reward_signal.common.pins import BUILT_FROM_SOURCE, IMAGE_FLOORS, IMAGE_PINS
+from reward_signal.common.versions import meets_floor
 
 DEFAULT_LOCK = REPO_ROOT / "docker" / "requirements.lock"
 DEFAULT_DOCKERFILE = REPO_ROOT / "Dockerfile"
@@ -38,7 +40,30 @@ def locked_versions(lock: Path = DEFAULT_LOCK) -> dict[str, str]:
     return {normalize(name): version for name, version in _PIN_RE.findall(text)}
 
 
-def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
+def lock_problems(lock: Path = DEFAULT_LOCK) -> list[str]:
+    """Why `lock` cannot build a working image: a pin that disagrees with pins.py, or a version under a floor.
+
+    Run before the (10 GB) install of the image environment, and by the lock's unit test.
+    """
+    locked = locked_versions(lock)
+    problems = []
+    for name, pinned in IMAGE_PINS.items():
+        found = locked.get(normalize(name))
+        if name not in BUILT_FROM_SOURCE and found != pinned:
+            problems.append(
+                f"{lock}: {name} is {found or 'missing'}, reward_signal/common/pins.py pins {pinned}"
+            )
+    for name, floor in IMAGE_FLOORS.items():
+        found = locked.get(normalize(name))
+        if found is None or not meets_floor(found, floor):
+            problems.append(
+                f"{lock}: {name} is {found or 'missing'}, VERL needs >= {floor} "
+                "(see IMAGE_FLOORS in reward_signal/common/pins.py); regenerate the lock"
+            )
+    return problems
+
+
+def instructions(dockerfile: Path) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs with line continuations joined and comments dropped."""
     joined = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
     pairs = []
@@ -50,7 +75,7 @@ def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _assignments(text: str) -> dict[str, str]:
+def assignments(text: str) -> dict[str, str]:
     """`A=1 B="x y"` -> {"A": "1", "B": "x y"} (shell-style quoting, as Docker parses it)."""
     result = {}
     for token in shlex.split(text):
@@ -62,9 +87,9 @@ def _assignments(text: str) -> dict[str, str]:
 def _assigned(dockerfile: Path, instruction: str) -> dict[str, str]:
     """KEY=VALUE pairs of every `instruction` line (a later definition wins, as in a multi-stage build)."""
     found: dict[str, str] = {}
-    for keyword, rest in _instructions(dockerfile):
+    for keyword, rest in instructions(dockerfile):
         if keyword == instruction:
-            found.update(_assignments(rest))
+            found.update(assignments(rest))
     return found
 
 
@@ -100,7 +125,7 @@ def base_images(build_args: dict[str, str], dockerfile: Path = DEFAULT_DOCKERFIL
     """The image each stage starts FROM, with build args over the Dockerfile's ARG defaults."""
     values = {**dockerfile_args(dockerfile), **build_args}
     return [
-        expand(rest.split()[0], values) for keyword, rest in _instructions(dockerfile) if keyword == "FROM"
+        expand(rest.split()[0], values) for keyword, rest in instructions(dockerfile) if keyword == "FROM"
     ]
 
 
@@ -122,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dockerfile", type=Path, default=DEFAULT_DOCKERFILE)
     parser.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
-    build_args = _assignments(" ".join(shlex.quote(item) for item in args.build_arg))
+    build_args = assignments(" ".join(shlex.quote(item) for item in args.build_arg))
     problems = missing_digests(build_args, args.dockerfile)
     for problem in problems:
         print(

@@ -1,7 +1,8 @@
 """`reward-signal k8s render`: experiment files -> a kustomize overlay on k8s/base.
 
-For each experiment: a ConfigMap generated from the file, and a Job pair (training + evaluation),
-or with `nodes > 1` a KubeRay RayJob + the evaluation Job. Everything is built and checked in
+For each experiment: a ConfigMap generated from the file, and a Job pair (training + a suspended
+evaluation Job), or with `nodes > 1` a KubeRay RayJob + the evaluation Job, plus the ServiceAccount,
+Role and RoleBinding that let the training side start that one evaluation Job. Everything is built and checked in
 memory first, then written file by file atomically, so a bad experiment leaves the output untouched.
 """
 
@@ -84,9 +85,10 @@ def render(files: list[Path], settings: manifests.ClusterSettings, out: Path) ->
         ref = manifests.ExperimentRef(name=experiment.name)
         if settings.nodes > 1:
             ray_version = locked_versions(DEFAULT_LOCK)["ray"]
-            objects = [manifests.ray_job(ref, settings, ray_version), manifests.eval_job(ref, settings)]
+            training = manifests.ray_job(ref, settings, ray_version)
         else:
-            objects = [manifests.train_job(ref, settings), manifests.eval_job(ref, settings)]
+            training = manifests.train_job(ref, settings)
+        objects = [*manifests.trainer_access(ref), training, manifests.eval_job(ref, settings)]
         jobs_file = f"{experiment.name}.jobs.yaml"
         rendered.append(RenderedFile(jobs_file, _dump(objects)))
         rendered.append(RenderedFile(f"experiments/{ref.file_name}", path.read_text(encoding="utf-8")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-USAGE = """reward-signal eval --model PATH_OR_ID [--datasets NAMES_OR_PARQUETS] [--preset aime-avg16|greedy]
+USAGE = """reward-signal eval --model PATH_OR_ID [--datasets NAMES_OR_PARQUETS] [--preset aime-avg16|greedy|stem]
                           [--n N] [--temperature T] [--top-p P] [--max-tokens N] [--seed S]
                           [--backend vllm|hf] [--tp N] [--out DIR]
        reward-signal eval --from-generations FILE_OR_DIR --out DIR"""
@@ -16,6 +16,8 @@ EPILOG = """examples:
   # a Hugging Face model, greedy, on AIME 2024 and a synthetic control set
   reward-signal eval --model Qwen/Qwen2.5-Math-1.5B --preset greedy --prompt-template raw \\
       --datasets aime2024,data/synth-arith.parquet --out eval/qwen-math-greedy
+  # the science suite: GPQA-diamond, MMLU-sci, SuperGPQA (graded by option letter) and the SCP tests, greedy
+  reward-signal eval --model runs/scp-llama32-3b-datascale/checkpoints --preset stem
   # quick CPU check with transformers on the first 5 problems
   reward-signal eval --model ./tiny-model --backend hf --limit 5 --n 2 --max-tokens 64 --out /tmp/ev
   # re-grade saved generations with this kit's grader
@@ -45,14 +47,15 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
     )
     parser.add_argument(
         "--datasets",
-        default=",".join(DEFAULT_DATASETS),
-        help="comma-separated manifest names or parquet paths (default: %(default)s)",
+        help="comma-separated manifest names or parquet paths (default: the preset's suite, else "
+        f"{','.join(DEFAULT_DATASETS)})",
     )
     parser.add_argument(
         "--preset",
         choices=list(PRESETS),
         default=DEFAULT_PRESET,
-        help="sampling preset (default: %(default)s)",
+        help="sampling preset; `stem` also picks the science suite's datasets and benchmark lines "
+        "(default: %(default)s)",
     )
     parser.add_argument("--n", type=int, help="samples per problem (overrides the preset)")
     parser.add_argument(
@@ -97,9 +100,10 @@ def handle(args: argparse.Namespace) -> int:
             raise ConfigError("--from-generations needs --out DIR")
         table = rescore(args.from_generations, args.out, seed=args.seed, grade_timeout=args.grade_timeout)
     else:
-        from reward_signal.eval.problems import parse_dataset_list
+        from reward_signal.eval.problems import DEFAULT_DATASETS, parse_dataset_list
         from reward_signal.eval.run import EvalSettings, run_eval
         from reward_signal.eval.sampling import build_sampling
+        from reward_signal.eval.suites import SUITES, Suite
 
         if args.limit is not None and args.limit < 1:
             raise ConfigError(f"--limit must be at least 1, got {args.limit}")
@@ -111,9 +115,10 @@ def handle(args: argparse.Namespace) -> int:
             max_tokens=args.max_tokens,
             seed=args.seed,
         )
+        suite = SUITES.get(args.preset, Suite(DEFAULT_DATASETS))
         settings = EvalSettings(
             model=args.model,
-            datasets=parse_dataset_list(args.datasets),
+            datasets=parse_dataset_list(args.datasets) if args.datasets else list(suite.datasets),
             sampling=sampling,
             out_dir=args.out,
             backend=args.backend,
@@ -121,6 +126,7 @@ def handle(args: argparse.Namespace) -> int:
             prompt_template=args.prompt_template,
             limit=args.limit,
             grade_timeout=args.grade_timeout,
+            groups=suite.groups,
         )
         table = run_eval(settings)
     print(table, end="")

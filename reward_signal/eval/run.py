@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from reward_signal.eval.problems import EvalProblem, load_problems, resolve_data
 from reward_signal.eval.records import RecordFile, by_problem, read_records, records_path
 from reward_signal.eval.sampling import Sampling
 from reward_signal.eval.scoring import grade_problems
+from reward_signal.eval.suites import pool_groups
 from reward_signal.eval.summary import compute_metrics, write_summary
 
 # Problems graded (and fsynced) together when an engine returns many at once (vLLM returns all).
@@ -34,6 +35,7 @@ class EvalSettings:
     prompt_template: str = "chat"
     limit: int | None = None
     grade_timeout: float = 5.0
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def default_out_dir(resolved: ResolvedModel) -> Path:
@@ -145,5 +147,5 @@ def run_eval(settings: EvalSettings) -> str:
         ]
         for name in datasets
     }
-    metrics = compute_metrics(graded, seed=settings.sampling.seed)
+    metrics = compute_metrics(pool_groups(graded, settings.groups), seed=settings.sampling.seed)
     return write_summary(out_dir, settings.model, resolved.checkpoint_step, sampling, metrics)

@@ -50,6 +50,8 @@ class Sampling:
 PRESETS: dict[str, dict[str, float | int]] = {
     "aime-avg16": {"n": 16, "temperature": 0.6, "top_p": 0.95},
     "greedy": {"n": 1, "temperature": 0.0, "top_p": 1.0},
+    # The science suite (eval/suites.py) as the seed validated it: one greedy answer per problem.
+    "stem": {"n": 1, "temperature": 0.0, "top_p": 1.0},
 }
 DEFAULT_PRESET = "aime-avg16"
 

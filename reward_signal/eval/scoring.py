@@ -25,6 +25,7 @@ def grade_problems(
         [str(r["ground_truth"]) for r in flat],
         timeout=timeout,
         progress=progress,
+        data_sources=[r.get("data_source") for r in flat],
     )
     for record, grade in zip(flat, grades, strict=True):
         record["pred"] = grade.pred

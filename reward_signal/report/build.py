@@ -19,6 +19,7 @@ from reward_signal.report.contents import report_blocks
 from reward_signal.report.diagnostics import Analysed, diagnose
 from reward_signal.report.document import render_html, render_markdown
 from reward_signal.report.runs import BaseEval, find_run_dirs, load_run
+from reward_signal.report.science_figures import science_figure_tasks
 from reward_signal.report.table import benchmarks_of, run_row, write_csv
 from reward_signal.report.thresholds import Thresholds
 
@@ -131,6 +132,7 @@ def build_report(
             partial(figures.reward_gain_figure, items, benchmarks),
         ),
         "Reward hacking check": ("reward-hacking.png", partial(figures.hacking_figure, items, thresholds)),
+        **science_figure_tasks(items),
     }
     tasks = [partial(draw, out / FIGURE_DIR / filename) for filename, draw in cross_files.values()]
     tasks += [

@@ -48,6 +48,15 @@ BENCHMARK_ALIASES: dict[str, str] = {
     "test-math-aime25": "aime2025",
     "HuggingFaceH4/MATH-500": "math500",
     "test-amc": "amc",
+    # The seed's SCP test splits (data/*/eval_data/scp_test_*.parquet) -> their manifest names.
+    "test-math-scp-difficult": "scp-test-difficult-1",
+    "test-math-scp-medium": "scp-test-medium-2-8",
+    "test-math-scp-very-difficult": "scp-test-very-difficult-0",
+    # The STEM multiple-choice sets -> the lines of `eval --preset stem` (eval/suites.py; VERL pools the
+    # two MMLU-sci and the two SuperGPQA files by data_source, and so does the suite).
+    "stem__gpqa_diamond": "gpqa-diamond",
+    "mmlu_sci": "mmlu-sci",
+    "stem__supergpqa": "supergpqa",
 }
 
 # `val-core/<data_source>/<var>/mean@<n>`; data sources may contain "/" (HuggingFaceH4/MATH-500).

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reward_signal.common.ground_truth import ground_truth_answers
-from reward_signal.rewards import extraction, verification
+from reward_signal.rewards import choice, extraction, verification
 from reward_signal.rewards.exact import exact_verdict, normalise
 from reward_signal.rewards.pool import Outcome, get_pool, reset_pool
 
@@ -100,8 +101,23 @@ def _settled(solution_str: str, golds: tuple[str, ...], boxed: str | None, outco
     return Grade(bool(correct), pred, outcome.timed_out, extraction.format_ok(solution_str))
 
 
-def grade(solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT) -> Grade:
-    """Rule-based verdict (math-verify), never blocking longer than `timeout` seconds in any thread."""
+def _choice_grade(solution_str: str, ground_truth: str, data_source: str | None) -> Grade | None:
+    """A multiple-choice benchmark's sample graded by its option letter (see choice.py); None otherwise."""
+    gold = choice.gold_letter(ground_truth) if choice.is_choice_source(data_source) else None
+    if gold is None:
+        return None
+    correct, chosen = choice.choice_correct(solution_str, gold)
+    return Grade(correct, chosen, False, extraction.format_ok(solution_str))
+
+
+def grade(
+    solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT, data_source: str | None = None
+) -> Grade:
+    """Rule-based verdict (math-verify, or the option letter for a multiple-choice `data_source`), never
+    blocking longer than `timeout` seconds in any thread."""
+    lettered = _choice_grade(solution_str, ground_truth, data_source)
+    if lettered is not None:
+        return lettered
     golds = ground_truth_answers(ground_truth)
     known, boxed, region = _known(solution_str, golds)
     if known is not None:
@@ -111,15 +127,25 @@ def grade(solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT
 
 
 def grade_many(
-    solutions: list[str], ground_truths: list[str], timeout: float = DEFAULT_TIMEOUT, progress: bool = False
+    solutions: list[str],
+    ground_truths: list[str],
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: bool = False,
+    data_sources: Sequence[str | None] | None = None,
 ) -> list[Grade]:
-    """Grade a batch in parallel over the reused pool: exact cases in-process, the rest in workers."""
+    """Grade a batch in parallel over the reused pool: exact and multiple-choice cases in-process, the rest
+    in workers. `data_sources` (one per solution) marks the multiple-choice benchmarks' samples."""
     if len(solutions) != len(ground_truths):
         raise ValueError(f"{len(solutions)} solutions but {len(ground_truths)} ground truths")
+    sources = list(data_sources) if data_sources is not None else [None] * len(solutions)
     grades: list[Grade | None] = []
     pending: list[int] = []
     work: list[tuple[str | None, str, tuple[str, ...]]] = []
-    for index, (solution, truth) in enumerate(zip(solutions, ground_truths, strict=True)):
+    for index, (solution, truth, source) in enumerate(zip(solutions, ground_truths, sources, strict=True)):
+        lettered = _choice_grade(solution, truth, source)
+        if lettered is not None:
+            grades.append(lettered)
+            continue
         golds = ground_truth_answers(truth)
         known, boxed, region = _known(solution, golds)
         grades.append(known)

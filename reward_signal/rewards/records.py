@@ -14,14 +14,32 @@ GROUP_REWARD_TYPES = frozenset({"majority_vote"})
 # Evaluation sets are always scored rule-based, whatever the training reward type.
 EVAL_DATA_SOURCES = frozenset({"HuggingFaceH4/MATH-500"})
 EVAL_PREFIX = "test-"
+# data_source substrings of the seed's other validation sets (its `validation_patterns`): the science
+# tests, the STEM multiple-choice benchmarks, and logic sets the seed names but does not ship.
+VALIDATION_PATTERNS = (
+    "test-scp",
+    "stem__gpqa",
+    "stem__supergpqa",
+    "mmlu_sci",
+    "stem__mmlu",
+    "logic__arcagi",
+    "logic__zebra_puzzle",
+)
 
 
 def is_validation(data_source: str | None, extra_info: Mapping[str, Any] | None) -> bool:
-    """Validation data: extra_info split 'test', or a data_source of an evaluation set."""
+    """Validation data: extra_info split 'test', or a data_source of an evaluation set (the seed's rule:
+    `test-*`, MATH-500, or a data_source containing one of VALIDATION_PATTERNS, case-insensitively)."""
     if extra_info and str(extra_info.get("split", "")).lower() == "test":
         return True
-    return bool(data_source) and (
-        data_source in EVAL_DATA_SOURCES or str(data_source).startswith(EVAL_PREFIX)
+    if not data_source:
+        return False
+    source = str(data_source)
+    lowered = source.lower()
+    return (
+        source in EVAL_DATA_SOURCES
+        or lowered.startswith(EVAL_PREFIX)
+        or any(pattern in lowered for pattern in VALIDATION_PATTERNS)
     )
 
 
@@ -35,13 +53,16 @@ def prompt_key(extra_info: Mapping[str, Any] | None) -> str:
     return ""
 
 
-def grade_with(grader: str, solution_str: str, ground_truth: Any, timeout: float) -> Grade:
-    """The verdict of the chosen grader (`grader` parameter): the kit's, or the seed's exact one."""
+def grade_with(
+    grader: str, solution_str: str, ground_truth: Any, timeout: float, data_source: str | None = None
+) -> Grade:
+    """The verdict of the chosen grader (`grader` parameter): the kit's, or the seed's exact one (which,
+    like the seed, sends every data source to math_verify)."""
     if grader == "seed":
         from reward_signal.rewards import seed_grader
 
         return seed_grader.grade(solution_str, ground_truth)
-    return grade(solution_str, ground_truth, timeout=timeout)
+    return grade(solution_str, ground_truth, timeout=timeout, data_source=data_source)
 
 
 def record(
@@ -52,6 +73,7 @@ def record(
     extra_info: Mapping[str, Any] | None,
     timeout: float,
     params: Mapping[str, Any],
+    ground_truth: str = "",
     occasion: str = "",
 ) -> dict[str, Any]:
     """The record for an already graded sample; the same keys for every sample (VERL takes them from the first).
@@ -64,7 +86,8 @@ def record(
     kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
     if validation:
         kind, merged = resolve_params("rule_based", {"grader": merged["grader"]})
-    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout, occasion), merged)
+    sample = Sample(verdict, solution_str, prompt_key(extra_info), timeout, ground_truth, occasion)
+    paid = kind.pay(sample, merged)
     return {
         "score": float(paid),
         "acc": float(verdict.correct),
@@ -97,5 +120,5 @@ def score(
             f"reward type {reward_type!r} needs every response of a prompt at once: score batches with "
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
-    verdict = grade_with(merged["grader"], solution_str, ground_truth, timeout)
-    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params)
+    verdict = grade_with(merged["grader"], solution_str, ground_truth, timeout, data_source)
+    return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params, ground_truth)

@@ -20,13 +20,14 @@ from reward_signal.rewards.grading import Grade
 
 @dataclass(frozen=True)
 class Sample:
-    """What a reward type may look at: the verdict, the response, the key of its prompt, and the occasion
+    """What a reward type may look at: the verdict, the response, its prompt key and gold, and the occasion
     (training step and group position) that makes a randomised reward's draw a fresh one."""
 
     grade: Grade
     response: str
     prompt_key: str
     timeout: float
+    ground_truth: str = ""
     occasion: str = ""
 
 
@@ -54,7 +55,13 @@ def unit_draw(seed: int, sample: Sample, salt: str) -> float:
 
 
 def _rule_based(sample: Sample, params: dict[str, Any]) -> float:
-    return float(sample.grade.correct)
+    if sample.grade.correct:
+        return 1.0
+    from reward_signal.common.ground_truth import ground_truth_answers
+    from reward_signal.rewards.science import within_tolerance
+
+    golds = ground_truth_answers(sample.ground_truth) if sample.ground_truth else ()
+    return float(within_tolerance(sample.grade.pred, golds, params["rel_tol"]))
 
 
 def _random(sample: Sample, params: dict[str, Any]) -> float:
@@ -92,8 +99,11 @@ _TYPES = (
     RewardType(
         "rule_based",
         0,
-        "1.0 if the final answer matches the ground truth by math-verify, else 0.0.",
+        "1.0 if the final answer matches the ground truth by math-verify (the option letter on multiple-choice "
+        "benchmarks), else 0.0. `rel_tol` > 0 (default 0: off, the seed's exact verdict) also pays numeric "
+        "answers within that relative tolerance of the gold, units stripped (docs/science.md).",
         _rule_based,
+        {"rel_tol": 0.0},
     ),
     RewardType(
         "random",
@@ -138,6 +148,7 @@ COMMON_DEFAULTS: dict[str, Any] = {"grader": "kit"}
 _PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
     "p": (float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]"),
     "seed": (int, lambda v: True, "an integer"),
+    "rel_tol": (float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1) (0 = exact answers only)"),
     "grader": (str, lambda v: v in GRADERS, " or ".join(GRADERS)),
 }
 

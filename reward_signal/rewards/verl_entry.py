@@ -82,15 +82,21 @@ def compute_score_batch(
 
         grades = seed_grader.grade_many(list(solution_strs), list(ground_truths), progress=progress)
     else:
-        grades = grade_many(list(solution_strs), list(ground_truths), timeout=timeout, progress=progress)
+        grades = grade_many(
+            list(solution_strs),
+            list(ground_truths),
+            timeout=timeout,
+            progress=progress,
+            data_sources=data_sources,
+        )
     per_sample = [params] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:
         majorities = group_majorities([g.pred for g in grades], group_keys(extras), timeout)
         per_sample = [{**params, "majority_answer": answer} for answer in majorities]
     return [
-        record(verdict, solution, reward_type, source, extra, timeout, sample_params)
-        for verdict, solution, source, extra, sample_params in zip(
-            grades, solution_strs, data_sources, extras, per_sample, strict=True
+        record(verdict, solution, reward_type, source, extra, timeout, sample_params, truth)
+        for verdict, solution, source, extra, sample_params, truth in zip(
+            grades, solution_strs, data_sources, extras, per_sample, ground_truths, strict=True
         )
     ]
 

@@ -86,7 +86,7 @@ class KitRewardManager(RewardManagerBase):
         ground_truth = item.non_tensor_batch["reward_model"]["ground_truth"]
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
         verdict: Grade = await loop.run_in_executor(
-            None, grade_with, self.grader, response, ground_truth, self.timeout
+            None, grade_with, self.grader, response, ground_truth, self.timeout, data_source
         )
         params, when = dict(self.params), ""
         validation = is_validation(data_source, extra_info)  # scored rule-based: no vote, no draw
@@ -106,6 +106,7 @@ class KitRewardManager(RewardManagerBase):
             extra_info,
             self.timeout,
             params,
+            str(ground_truth),
             when,
         )
         return {"reward_score": result["score"], "reward_extra_info": result}

@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 for download tests: serves a directory, honours `Range: bytes=N-`
-(Python's http.server does not), records every request, and can drop connections mid-body."""
+(Python's http.server does not), records every request, can drop connections mid-body and can
+send slowly."""
 
 from __future__ import annotations
 
@@ -7,17 +8,26 @@ import contextlib
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 
 class RangeServer(http.server.ThreadingHTTPServer):
-    def __init__(self, directory: Path, cut_after: int = 0, cuts: int = 1, honour_range: bool = True) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        cut_after: int = 0,
+        cuts: int = 1,
+        honour_range: bool = True,
+        seconds_per_kib: float = 0.0,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), functools.partial(_RangeHandler, directory=str(directory)))
         self.requests: list[tuple[str, str | None]] = []
         self.cut_after = cut_after  # send only this many body bytes, then close
         self.cuts_left = cuts  # ... on this many responses
         self.honour_range = honour_range
+        self.seconds_per_kib = seconds_per_kib  # throttle the body, so concurrent clients overlap
 
     @property
     def url(self) -> str:
@@ -55,7 +65,13 @@ class _RangeHandler(http.server.SimpleHTTPRequestHandler):
         if self.server.cut_after and self.server.cuts_left > 0:
             self.server.cuts_left -= 1
             body = body[: self.server.cut_after]
-        self.wfile.write(body)
+        if not self.server.seconds_per_kib:
+            self.wfile.write(body)
+            return
+        for start in range(0, len(body), 1024):
+            self.wfile.write(body[start : start + 1024])
+            self.wfile.flush()
+            time.sleep(self.server.seconds_per_kib)
 
 
 @contextlib.contextmanager

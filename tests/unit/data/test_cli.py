@@ -141,3 +141,58 @@ def test_seed_files_through_the_mirror(
     assert data(f"template --source aime2024 --system-prompt none --out {base}") == 0
     assert f"wrote {base} (30 rows)" in capsys.readouterr().out
     assert data(f"validate {clean} {subsets / 'qwen2.5-math-1.5b_64.parquet'} {base}") == 0
+
+
+def _science_names() -> list[str]:
+    from reward_signal.data.manifest import DEFAULT_MANIFEST, load_manifest
+
+    return [e.name for e in load_manifest(DEFAULT_MANIFEST).datasets if e.path.startswith("data/scp/")]
+
+
+def test_fetch_verifies_every_science_file_from_the_mirror(
+    seed_data: Path, _isolated_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = _science_names()
+    assert len(names) == 26
+    assert data(f"fetch --mirror {seed_data} --only {' '.join(names)}") == 0
+    assert "26 fetched, 0 already verified" in capsys.readouterr().out
+    assert data("validate gpqa-diamond llama-3b-scp-64 qwen-3b-scp-64") == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [("llama-3b-scp-128", lambda b: b[:-500]), ("supergpqa-in-domain", lambda b: b[:200] + b"X" + b[201:])],
+    ids=["truncated", "altered"],
+)
+def test_damaged_science_file_is_refused_in_one_line(
+    tmp_path: Path,
+    seed_data: Path,
+    _isolated_data_dir: Path,
+    name: str,
+    damage: Callable[[bytes], bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from reward_signal.data.manifest import DEFAULT_MANIFEST, load_manifest
+
+    entry = load_manifest(DEFAULT_MANIFEST).get(name)
+    mirror = tmp_path / "bad-mirror"
+    (mirror / entry.path).parent.mkdir(parents=True)
+    (mirror / entry.path).write_bytes(damage((seed_data / entry.path).read_bytes()))
+    assert data(f"fetch --mirror {mirror} --only {name}") == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2 and lines[0] == "error: 1 dataset(s) failed:"
+    assert lines[1].strip().startswith(f"{name}: checksum mismatch for ") and entry.sha256 in lines[1]
+    assert not _isolated_data_dir.exists() or leftovers(_isolated_data_dir) == []
+
+
+@pytest.mark.parametrize("source", ["scp_10240", "rows"])
+def test_subsets_of_the_unpublished_science_source_say_why(
+    tmp_path: Path, parquet_file: Callable[..., Path], source: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asked by name, or given one of the published SCP subsets (data_source scp_10240), it refuses clearly."""
+    rows = [make_row(i, difficulty={"M-1B": 3}) | {"data_source": "scp_10240"} for i in range(4)]
+    path = parquet_file(rows, "scp.parquet") if source == "rows" else source
+    assert data(f"subsets --source {path} --model M-1B --sizes 2 --out {tmp_path / 'o'}") == 1
+    err = capsys.readouterr().err.strip()
+    assert "did not publish" in err and "data fetch" in err and "\n" not in err
+    assert not (tmp_path / "o").exists()

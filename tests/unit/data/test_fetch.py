@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,49 @@ def test_every_seed_dataset_fetches_and_verifies_from_the_shared_mirror(
     results = fetch(manifest, tmp_path, mirror=str(seed_data), progress=False)
     assert sorted(r.name for r in results if r.action == "fetched") == sorted(manifest.names)
     assert sorted(leftovers(tmp_path)) == sorted(e.path for e in manifest.datasets)
+
+
+FETCH_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from reward_signal.data.fetch import fetch
+from reward_signal.data.manifest import load_manifest
+
+manifest_file, dest, url, go = sys.argv[1:]
+while not Path(go).exists():  # start together, so the downloads overlap
+    time.sleep(0.01)
+[result] = fetch(load_manifest(Path(manifest_file)), Path(dest), mirror=url, backoff=0, progress=False)
+print(result.action)
+"""
+
+
+def test_concurrent_processes_sharing_a_cache_fetch_once_and_all_verify(tmp_path: Path, mirror: Path) -> None:
+    """Sweep Jobs on one fresh cache: one process downloads, the others wait and skip; none corrupts it."""
+    import json
+    import subprocess
+    import sys
+
+    manifest = tiny_manifest(mirror)
+    manifest_file = tmp_path / "manifest.json"
+    manifest_file.write_text(json.dumps(manifest.model_dump(mode="json")))
+    dest, go = tmp_path / "dest", tmp_path / "go"
+    size_kib = (mirror / REL).stat().st_size / 1024
+    with serve(mirror, seconds_per_kib=1.5 / size_kib) as server:  # each download takes about 1.5 s
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", FETCH_WHEN_TOLD, str(manifest_file), str(dest), server.url, str(go)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        time.sleep(3)  # let every interpreter import and reach the barrier
+        go.touch()
+        outcomes = [worker.communicate(timeout=60) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * 4, [err for _, err in outcomes]
+    assert sorted(out.strip() for out, _ in outcomes) == ["fetched", "skipped", "skipped", "skipped"]
+    assert len(server.requests) == 1
+    assert sum("another process is fetching" in err for _, err in outcomes) == 3
+    assert sha256_of(dest / REL) == manifest.datasets[0].sha256
+    assert leftovers(dest) == [REL]

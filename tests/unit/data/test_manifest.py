@@ -18,6 +18,11 @@ CONTRACT_NAMES = {
     *(f"qwen-math-1.5b-{n}-upsample" for n in (8, 16, 32)),
     *(f"llama-3b-{n}" for n in (64, 128, 512, 1024, 2048)),
     *(f"llama-3b-{n}-upsample" for n in (8, 16, 32)),
+    *(f"{m}-scp-{n}" for m in ("llama-3b", "qwen-3b") for n in (64, 128, 512, 1024, 2048)),
+    *(f"{m}-scp-{n}-upsample" for m in ("llama-3b", "qwen-3b") for n in (8, 16, 32)),
+    "scp-eval-aime2024", "scp-eval-math500", "scp-eval-test-difficult-1", "scp-eval-test-medium-2-8",
+    "scp-eval-test-very-difficult-0", "gpqa-diamond", "mmlu-sci-college", "mmlu-sci-high-school",
+    "supergpqa-in-domain", "supergpqa-out-domain",
 }  # fmt: skip
 
 
@@ -29,6 +34,14 @@ def test_shipped_manifest_names_every_dataset() -> None:
     assert {e.role for e in manifest.datasets if e.name in {"aime2024", "aime2025", "math500", "amc"}} == {
         "eval"
     }
+
+
+def test_every_science_file_of_the_seed_has_an_entry(seed_data: Path) -> None:
+    """All 26 files under data/scp/ (the SCP training subsets and the 10 validation sets) are pinned."""
+    on_disk = {str(p.relative_to(seed_data)) for p in (seed_data / "data" / "scp").rglob("*.parquet")}
+    pinned = {e.path for e in load_manifest(DEFAULT_MANIFEST).datasets if e.path.startswith("data/scp/")}
+    assert len(on_disk) == 26
+    assert pinned == on_disk
 
 
 def test_manifest_matches_seed_files(seed_data: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reward_signal.data.validate import Problem, validate_file
+from reward_signal.data.validate import Problem, validate_file, validate_row
 from tests.unit.data.conftest import make_row
 
 
@@ -53,6 +53,21 @@ def test_each_defect_is_reported_with_row_and_column(
     assert str(problems[0]).startswith(f"row 1, {column}: ")
 
 
+def test_index_stored_as_digit_string_is_valid(parquet_file: Callable[..., Path]) -> None:
+    """The seed's Llama SCP subsets store extra_info.index as '14733'; VERL passes it through as is."""
+    rows = [make_row(i) for i in range(3)]
+    for row in rows:
+        row["extra_info"]["index"] = str(row["extra_info"]["index"])
+    assert validate_file(parquet_file(rows)) == []
+
+
+@pytest.mark.parametrize("index", ["12a", "-3", "", 1.5, True])
+def test_index_that_is_not_a_row_number_is_reported(index: object) -> None:
+    row = make_row(0)
+    row["extra_info"]["index"] = index
+    assert [column for column, _ in validate_row(row)] == ["extra_info.index"]
+
+
 def test_plain_latex_ground_truth_is_valid(parquet_file: Callable[..., Path]) -> None:
     rows = _broken(lambda r: r["reward_model"].update(ground_truth="[2, 5)"))
     assert validate_file(parquet_file(rows)) == []
@@ -66,3 +81,29 @@ def test_missing_column(parquet_file: Callable[..., Path]) -> None:
 def test_seed_files_are_valid(seed_data: Path) -> None:
     for path in sorted(seed_data.rglob("*.parquet")):
         assert validate_file(path) == [], path
+
+
+def _choice_row(gold: str, source: str = "stem__supergpqa") -> dict:
+    row = make_row(0)
+    row.update(data_source=source, ability="stem")
+    row["reward_model"]["ground_truth"] = gold
+    return row
+
+
+@pytest.mark.parametrize("gold", ["C", "J", "(D) Alina", "\\text{(B) }12"])
+def test_multiple_choice_gold_letters_are_valid(gold: str) -> None:
+    assert validate_row(_choice_row(gold)) == []
+
+
+@pytest.mark.parametrize("gold", ["42", "K", "A, C", "x = 3"])
+def test_multiple_choice_gold_that_is_not_one_letter_is_reported(gold: str) -> None:
+    [(column, message)] = validate_row(_choice_row(gold, "mmlu_sci"))
+    assert column == "reward_model.ground_truth" and "one option letter A-J" in message
+
+
+def test_science_answer_with_units_and_domain_is_valid() -> None:
+    row = make_row(0) | {"data_source": "scp_10240", "domain": "Modern Physics"}
+    row["reward_model"]["ground_truth"] = "2.7 \\times 10^4, 6.8 \\times 10^{-3} Hz"
+    assert validate_row(row) == []
+    row["domain"] = ""
+    assert [column for column, _ in validate_row(row)] == ["domain"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,14 @@ def single_node(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
 @pytest.fixture(scope="module")
 def multi_node(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     return render_overlay(tmp_path_factory.mktemp("multi") / "overlay", [TINY], nodes=3)
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary directory other uids can traverse (pytest's tmp_path lives under a 0700 directory)."""
+    directory = Path(tempfile.mkdtemp(prefix="reward-signal-"))
+    directory.chmod(0o755)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -96,3 +96,53 @@ def test_env_file_is_optional_and_reaches_the_container(tmp_path: Path) -> None:
         if "=" in line and not line.startswith("#")
     }
     assert {"HF_TOKEN", "WANDB_API_KEY", "WANDB_MODE", "BASE_MODEL"} <= example_keys
+
+
+@pytest.mark.parametrize("service", ["debug", "eval"])
+def test_compilers_work_for_a_uid_without_a_passwd_entry(services: dict, service: str) -> None:
+    """REWARD_SIGNAL_UID=$(id -u) has no passwd entry in the image: inductor's getpass.getuser() needs USER."""
+    from reward_signal.deploy.manifests import runtime_env
+
+    environment = services[service]["environment"]
+    assert runtime_env(environment["HOME"]).items() <= environment.items()
+    assert environment["HOME"] == "/tmp"  # writable whatever the uid (/home/kit belongs to 10001)
+
+
+def test_a_root_owned_runs_directory_is_handed_to_the_run_user_first(services: dict) -> None:
+    """Fresh clone: the daemon creates ./runs as root:root 0755; the one-shot runs-dir service fixes it."""
+    debug, prepare = services["debug"], services["runs-dir"]
+    for service in ("debug", "eval"):
+        assert services[service]["depends_on"]["runs-dir"]["condition"] == "service_completed_successfully"
+    assert prepare["user"] == "0:0" and prepare["cap_drop"] == ["ALL"] and prepare["cap_add"] == ["CHOWN"]
+    assert prepare["command"][-1] == debug["user"]  # the owner it sets is the uid:gid training runs as
+    [runs] = [volume for volume in prepare["volumes"] if volume["target"] == "/workspace/runs"]
+    assert runs["source"] == str(REPO_ROOT / "runs")
+    mine = resolved(REPO_ROOT, env={"REWARD_SIGNAL_UID": "1234", "REWARD_SIGNAL_GID": "999"})
+    assert mine["runs-dir"]["command"][-1] == mine["debug"]["user"] == "1234:999"
+
+
+def test_runs_dir_rehearsal_lets_the_run_uid_write_a_root_owned_directory(shared_tmp: Path) -> None:
+    """The service's command for real: as root, then a write as the unprivileged uid (needs root here)."""
+    import sys
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create a root-owned directory and to switch uid")
+    runs = shared_tmp / "runs"
+    runs.mkdir(mode=0o755)
+    uid = gid = 54321  # no passwd entry, like REWARD_SIGNAL_UID=$(id -u) inside the image
+
+    def write_as_run_user() -> int:
+        mkdir = ["mkdir", str(runs / "debug")]
+        return subprocess.run(mkdir, user=uid, group=gid, capture_output=True, timeout=60).returncode
+
+    assert write_as_run_user() != 0  # the failure a fresh clone hits
+    command = [sys.executable, "-m", "reward_signal.deploy.runs_dir", str(runs), "--owner", f"{uid}:{gid}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert result.returncode == 0 and "handed over" in result.stdout, result.stderr
+    assert write_as_run_user() == 0
+    # A directory a person owns is left alone, with the setting that fixes it.
+    os.chown(runs, 1000, 1000)
+    (runs / "debug").rmdir()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert result.returncode == 1 and "REWARD_SIGNAL_UID=1000" in result.stderr
+    assert runs.stat().st_uid == 1000

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from reward_signal import __version__
-from reward_signal.common.pins import CUDA_VERSION, IMAGE_PINS, IMAGE_PYTHON, VERL_VERSION
+from reward_signal.common.pins import CUDA_VERSION, IMAGE_FLOORS, IMAGE_PINS, IMAGE_PYTHON, VERL_VERSION
+from reward_signal.common.versions import meets_floor, release
 from reward_signal.deploy.image import (
     DIGEST_ARGS,
     base_images,
     dockerfile_args,
     dockerfile_labels,
+    lock_problems,
     locked_versions,
     missing_digests,
     normalize,
@@ -47,6 +49,41 @@ def test_lock_and_requirements_in_hold_the_pinned_versions() -> None:
     assert re.search(r"^verl\[vllm\]==", (DOCKER / "requirements.in").read_text(), re.M)
     for extra in ("transferqueue", "cachetools", "uvicorn", "ray", "wandb"):
         assert extra in locked, extra
+
+
+def test_lock_holds_the_pins_and_a_hydra_verl_can_import() -> None:
+    assert lock_problems(LOCK) == []
+    locked = locked_versions(LOCK)
+    assert meets_floor(locked["hydra-core"], "1.3") and meets_floor(locked["omegaconf"], "2.3")
+    assert locked["antlr4-python3-runtime"].startswith("4.9."), (
+        "hydra-core 1.3 and omegaconf 2.3 need antlr4 4.9"
+    )
+    assert IMAGE_FLOORS == {"hydra-core": "1.3", "omegaconf": "2.3"}
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "named"),
+    [
+        ("hydra-core==1.3.8", "hydra-core==0.11.3", "hydra-core is 0.11.3, VERL needs >= 1.3"),
+        ("omegaconf==2.3.1", "omegaconf==1.4.1", "omegaconf is 1.4.1, VERL needs >= 2.3"),
+        ("vllm==0.24.0", "vllm==0.23.0", "vllm is 0.23.0, reward_signal/common/pins.py pins 0.24.0"),
+        ("\nverl==0.9.1", "\nverl-renamed==0.9.1", "verl is missing"),
+    ],
+)
+def test_a_broken_lock_is_named(tmp_path: Path, replace: str, by: str, named: str) -> None:
+    text = LOCK.read_text()
+    assert replace in text, f"the lock no longer holds {replace!r}: update this test's examples"
+    broken = tmp_path / "requirements.lock"
+    broken.write_text(text.replace(replace, by))
+    problems = lock_problems(broken)
+    assert len(problems) == 1 and named in problems[0] and str(broken) in problems[0]
+
+
+def test_release_numbers_compare_with_floors() -> None:
+    assert release("2.3.1+cpu") == (2, 3, 1)
+    assert meets_floor("1.3", "1.3") and meets_floor("1.10.0", "1.3") and not meets_floor("0.11.3", "1.3")
+    with pytest.raises(ValueError, match="not a version"):
+        release("latest")
 
 
 def test_every_lock_entry_is_hashed() -> None:
@@ -84,7 +121,10 @@ def test_dockerfile_labels_python_and_installs_agree_with_pins() -> None:
         assert f"org.opencontainers.image.{key}" in labels
     text = DOCKERFILE.read_text()
     assert f"python{IMAGE_PYTHON} -m venv" in text
-    assert "--require-hashes --only-binary :all: --no-deps -r /tmp/requirements.lock" in text
+    assert (
+        "--require-hashes --only-binary :all: --no-binary antlr4-python3-runtime --no-deps \\\n"
+        "    -r /tmp/requirements.lock" in text
+    )
     assert f"--python-version {IMAGE_PYTHON}" in LOCK.read_text().splitlines()[1]
 
 
@@ -98,10 +138,10 @@ def test_runtime_is_non_root_under_tini_with_volumes_for_outputs() -> None:
     text = DOCKERFILE.read_text()
     runtime = text[text.index("AS runtime") :]
     assert re.search(r"^USER 10001:10001$", runtime, re.M)
-    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in runtime
+    assert 'ENTRYPOINT ["/usr/bin/tini", "-g", "--"]' in runtime
     # The commands compose and the manifests run exist in the image under those names.
     assert "docker/train.sh /usr/local/bin/rs-train" in runtime
-    assert "docker/wait-for-file.sh /usr/local/bin/rs-wait-for-file" in runtime
+    assert "docker/wait-for-training.sh /usr/local/bin/rs-wait-for-training" in runtime
     assert (
         "HF_HOME=/workspace/cache/huggingface" in runtime
         and "REWARD_SIGNAL_RUNS_DIR=/workspace/runs" in runtime
@@ -194,3 +234,35 @@ def test_lock_still_resolves_for_linux_x86_64(tmp_path: Path) -> None:
         normalize(name): version for name, version in LOCK_PINS.items()
     }
     assert fresh == locked_versions(LOCK), "the lock is stale: regenerate it with the command in its header"
+
+
+def test_runtime_has_the_compilers_triton_vllm_and_flashinfer_use_at_run_time() -> None:
+    """Triton compiles its launcher with a C compiler and Python.h at the first kernel launch."""
+    from tests.unit.deploy.test_manifests import runtime_apt_packages
+
+    packages = runtime_apt_packages()
+    assert "build-essential" in packages  # gcc, g++, make
+    assert f"python{IMAGE_PYTHON}-dev" in packages  # Python.h for the interpreter the venv uses
+
+
+def test_image_records_its_commit_and_reference_for_run_json() -> None:
+    """run.json's git_commit and image come from these variables (the image has no .git)."""
+    from reward_signal.deploy.image import assignments, dockerfile_args, expand, instructions
+    from reward_signal.launch.rundir import COMMIT_ENV, IMAGE_ENV
+
+    env: dict[str, str] = {}
+    for keyword, rest in instructions(DOCKERFILE):
+        if keyword == "ENV":
+            env.update(assignments(rest))
+    build_args = {
+        **dockerfile_args(DOCKERFILE),
+        "REVISION": "c" * 40,
+        "IMAGE_REF": "ghcr.io/o/reward-signal:sha-c",
+    }
+    assert expand(env[COMMIT_ENV], build_args) == "c" * 40
+    assert expand(env[IMAGE_ENV], build_args) == "ghcr.io/o/reward-signal:sha-c"
+    workflow = (REPO_ROOT / ".github" / "workflows" / "image.yml").read_text()
+    assert (
+        "REVISION=${{ github.sha }}" in workflow
+        and "IMAGE_REF=${{ env.IMAGE }}:sha-${{ github.sha }}" in workflow
+    )

@@ -19,7 +19,7 @@ SBATCH = REPO_ROOT / "script" / "slurm" / "train.sbatch"
 SRUN = """#!/bin/bash
 printf '%s\\n' "$*" >> "$SRUN_LOG"
 case "$*" in
-  *hostname*) echo "10.1.2.3 fe80::1" ;;
+  *hostname*) echo "fe80::1 127.0.1.1 10.1.2.3 " ;;
   *rs-train*) exit "${FAKE_TRAIN_STATUS:-0}" ;;
   *ray_cluster*) exit "${FAKE_WAIT_STATUS:-0}" ;;
 esac
@@ -52,6 +52,7 @@ def launch(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.Completed
             "SRUN_LOG": str(log),
             "SLURM_JOB_NODELIST": "nodes[1-3]",
             "SLURM_CPUS_ON_NODE": "96",
+            "SLURM_JOB_ID": "4242",
             "HF_TOKEN": "hf_x",
             **env,
         },
@@ -98,3 +99,32 @@ def test_refuses_to_start_without_the_image_or_an_experiment(tmp_path: Path) -> 
     assert result.returncode != 0 and "usage:" in result.stderr
     result, steps = launch(tmp_path, "debug", REWARD_SIGNAL_SIF=str(tmp_path / "missing.sif"))
     assert result.returncode == 2 and "apptainer pull" in result.stderr and steps == []
+
+
+def test_head_address_is_its_first_non_loopback_ipv4_and_can_be_given(tmp_path: Path) -> None:
+    """`hostname --ip-address` can answer 127.0.1.1 or an IPv6 address first; neither reaches other nodes."""
+    _, steps = launch(tmp_path, "debug")
+    assert any("--node-ip-address=10.1.2.3" in step for step in steps)
+    _, steps = launch(tmp_path, "debug", RAY_HEAD_IP="192.168.7.7")
+    assert any("--node-ip-address=192.168.7.7" in step for step in steps)
+    assert not any("hostname" in step for step in steps)
+
+
+def test_every_step_can_compile_and_ray_gets_a_per_job_temp_dir(tmp_path: Path) -> None:
+    """No passwd entry needed for torch inductor / Triton; Ray's session files apart from other jobs'."""
+    from reward_signal.deploy.manifests import runtime_env
+
+    _, steps = launch(tmp_path, "debug", USER="alice")
+    container_steps = [step for step in steps if "apptainer exec" in step]
+    assert container_steps
+    for step in container_steps:
+        env = dict(
+            pair.split("=", 1)
+            for part in step.split("--env ")[1:]
+            for pair in part.split(" ", 1)[0].split(",")
+            if "=" in pair
+        )
+        expected = runtime_env("/tmp/rs-4242/home")
+        assert {key: env.get(key) for key in expected} == {**expected, "USER": "alice", "LOGNAME": "alice"}
+    [head] = [step for step in steps if "--head" in step]
+    assert "--temp-dir=/tmp/rs-4242/ray" in head

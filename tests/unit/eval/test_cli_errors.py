@@ -80,4 +80,4 @@ def test_help_shows_usage_and_examples(capsys: pytest.CaptureFixture[str]) -> No
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "reward-signal eval --from-generations FILE_OR_DIR --out DIR" in out
-    assert "examples:" in out and "--preset {aime-avg16,greedy}" in out
+    assert "examples:" in out and "--preset {aime-avg16,greedy,stem}" in out

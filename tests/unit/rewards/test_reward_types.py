@@ -107,7 +107,7 @@ def test_noisy_flips_rule_based_with_probability_p() -> None:
 
 
 def _sample(prompt_key: str, response: str, occasion: str = "") -> Sample:
-    return Sample(Grade(False, None, False, True), response, prompt_key, 5.0, occasion)
+    return Sample(Grade(False, None, False, True), response, prompt_key, 5.0, occasion=occasion)
 
 
 def test_random_draws_depend_on_seed_prompt_response_and_occasion() -> None:
