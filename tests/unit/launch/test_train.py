@@ -19,7 +19,13 @@ def row(i: int, question: str, truth: str = "2") -> dict:
 
 
 @pytest.mark.parametrize(
-    ("seed", "kit"), [("RULE_BASED", "rule_based"), ("RANDOM_REWARD", "random"), ("format", "format")]
+    ("seed", "kit"),
+    [
+        ("RULE_BASED", "rule_based"),
+        ("RANDOM_REWARD", "random_format_gated"),
+        ("random", "random"),
+        ("format", "format"),
+    ],
 )
 def test_seed_reward_type_spellings(seed: str, kit: str) -> None:
     assert seed_reward_type(seed) == kit
