@@ -27,6 +27,8 @@ IMAGE_FLOORS: dict[str, str] = {
 # and from any CPU-only copy of the image's Python environment.
 BUILT_FROM_SOURCE = ("flash-attn",)
 CUDA_VERSION = "13.0"
+# The first Linux driver of CUDA 13.0 (R580 branch): older drivers cannot run the image's CUDA libraries.
+MIN_DRIVER = "580.65.06"
 IMAGE_PYTHON = "3.12"
 
 # The launcher renders overrides for exactly this VERL: its config keys moved between releases.

@@ -9,6 +9,7 @@ from pathlib import Path
 DOCTOR_EXAMPLES = """examples:
   reward-signal doctor                       # report only; exits 1 only on blocking problems
   reward-signal doctor --mode MODE2          # about to train on 8 GPUs: missing GPUs or small /dev/shm block
+  reward-signal doctor --cpu-only            # the image's Python environment on a machine without GPUs (CI)
   reward-signal doctor --strict-versions --json
   docker compose run --rm debug reward-signal doctor --mode MODE1
 """
@@ -24,15 +25,23 @@ DEFAULT_IMAGE = "ghcr.io/reward-signal/reward-signal"
 def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imports go one way)
     doctor = tree.command(
         "doctor",
-        "Check versions, GPUs, /dev/shm, HF token, W&B mode and free disk before a run",
-        usage="reward-signal doctor [--mode MODE1|MODE2|MODE3] [--strict-versions] [--min-free-gb N] [--json]",
+        "Check versions, imports, compiler, GPUs and driver, /dev/shm, user, writable dirs, disk and network",
+        usage="reward-signal doctor [--mode MODE1|MODE2|MODE3 | --cpu-only] [--strict-versions] "
+        "[--min-free-gb N] [--json]",
         epilog=DOCTOR_EXAMPLES,
     )
-    doctor.add_argument(
+    target = doctor.add_mutually_exclusive_group()
+    target.add_argument(
         "--mode",
         type=str.upper,
         choices=["MODE1", "MODE2", "MODE3"],
-        help="the run you are about to start: its GPU, /dev/shm and disk needs become blocking",
+        help="the run you are about to start: its GPU, /dev/shm, disk and network needs become blocking",
+    )
+    target.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="check the image's Python environment without a GPU: versions equal the pins, imports, "
+        "compiler and headers block; GPU checks are reported as skipped",
     )
     doctor.add_argument(
         "--strict-versions",
@@ -85,13 +94,15 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
 def handle_doctor(args: argparse.Namespace) -> int:
     import json
 
-    from reward_signal.deploy.doctor import FAIL, as_dicts, format_table, run_checks
+    from reward_signal.deploy.doctor import FAIL, Policy, as_dicts, format_table, run_checks
 
-    checks = run_checks(args.mode, args.strict_versions, args.min_free_gb, os.environ)
+    policy = Policy(mode=args.mode, strict=args.strict_versions, cpu_only=args.cpu_only)
+    checks = run_checks(policy, args.min_free_gb, os.environ)
     print(json.dumps(as_dicts(checks), indent=2) if args.json else format_table(checks))
     blocking = [check for check in checks if check.status == FAIL]
     if blocking and not args.json:
-        print(f"\n{len(blocking)} blocking problem(s): fix them before starting this run.")
+        names = ", ".join(check.name for check in blocking)
+        print(f"\n{len(blocking)} blocking problem(s): {names}. Fix them before starting this run.")
     return 1 if blocking else 0
 
 

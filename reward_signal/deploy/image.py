@@ -122,11 +122,21 @@ def expand(text: str, values: dict[str, str]) -> str:
 
 
 def base_images(build_args: dict[str, str], dockerfile: Path = DEFAULT_DOCKERFILE) -> list[str]:
-    """The image each stage starts FROM, with build args over the Dockerfile's ARG defaults."""
+    """The images the stages start FROM (each once, in order; earlier stages named in FROM are not
+    images), with build args over the Dockerfile's ARG defaults."""
     values = {**dockerfile_args(dockerfile), **build_args}
-    return [
-        expand(rest.split()[0], values) for keyword, rest in instructions(dockerfile) if keyword == "FROM"
-    ]
+    images: list[str] = []
+    stages: set[str] = set()
+    for keyword, rest in instructions(dockerfile):
+        if keyword != "FROM":
+            continue
+        words = rest.split()
+        image = expand(words[0], values)
+        if image not in stages and image not in images:
+            images.append(image)
+        if len(words) == 3 and words[1].upper() == "AS":
+            stages.add(words[2])
+    return images
 
 
 def missing_digests(build_args: dict[str, str], dockerfile: Path = DEFAULT_DOCKERFILE) -> list[str]:

@@ -42,15 +42,16 @@ class ApiServer:
     def in_cluster(cls, env: Mapping[str, str], account_dir: Path = SERVICE_ACCOUNT_DIR) -> ApiServer:
         """The API server as seen from a pod (the variables and files the kubelet provides)."""
         host, port = env.get("KUBERNETES_SERVICE_HOST"), env.get("KUBERNETES_SERVICE_PORT", "443")
-        token = account_dir / "token"
-        if not host or not token.is_file():
+        token, namespace_file = account_dir / "token", account_dir / "namespace"
+        if not host or not token.is_file() or not namespace_file.is_file():
             raise KitError(
                 "not inside a Kubernetes pod with a ServiceAccount token "
-                f"(KUBERNETES_SERVICE_HOST={host!r}, {token} missing): cannot start the evaluation Job; "
+                f"(KUBERNETES_SERVICE_HOST={host!r}, {token} or {namespace_file} missing): "
+                "cannot start the evaluation Job; "
                 'start it by hand with `kubectl patch job NAME -p \'{"spec":{"suspend":false}}\'`'
             )
         host = f"[{host}]" if ":" in host else host  # an IPv6 service address
-        namespace = (account_dir / "namespace").read_text(encoding="utf-8").strip()
+        namespace = namespace_file.read_text(encoding="utf-8").strip()
         return cls(f"https://{host}:{port}", namespace, token, account_dir / "ca.crt")
 
     def _context(self) -> ssl.SSLContext | None:

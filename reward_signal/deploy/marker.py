@@ -18,6 +18,7 @@ evaluation of the old checkpoint, so every training attempt gets an id:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import sys
@@ -27,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reward_signal.common.errors import KitError
+from reward_signal.common.errors import EXIT_CONFIG_ERROR, KitError
 from reward_signal.common.files import write_text
 from reward_signal.common.paths import runs_dir
 
@@ -73,9 +74,19 @@ def finish(marker: Path, attempt: str, env: Mapping[str, str], account_dir: Path
     write_text(marker, attempt + "\n")
     job = env.get(EVAL_JOB_ENV)
     if job:
-        from reward_signal.deploy.kube import SERVICE_ACCOUNT_DIR, ApiServer, resume_job
+        from reward_signal.deploy.kube import ATTEMPT_ANNOTATION, SERVICE_ACCOUNT_DIR, ApiServer, resume_job
 
-        resume_job(ApiServer.in_cluster(env, account_dir or SERVICE_ACCOUNT_DIR), job, attempt)
+        try:
+            resume_job(ApiServer.in_cluster(env, account_dir or SERVICE_ACCOUNT_DIR), job, attempt)
+        except KitError as exc:
+            # Training itself succeeded: fail without a retry (no retraining) and say how to go on.
+            patch = {"spec": {"template": {"metadata": {"annotations": {ATTEMPT_ANNOTATION: attempt}}}}}
+            raise KitError(
+                f"training finished (marker {marker} written) but the evaluation Job was not started: {exc}\n"
+                f"start it by hand: kubectl patch job {job} --type merge -p '{json.dumps(patch)}' && "
+                f'kubectl patch job {job} --type merge -p \'{{"spec":{{"suspend":false}}}}\'',
+                exit_code=EXIT_CONFIG_ERROR,
+            ) from exc
         print(f"started the evaluation Job {job} for attempt {attempt}")
 
 

@@ -48,6 +48,14 @@ class RunPaths:
     def validation(self) -> Path:
         return self.run_dir / "validation"
 
+    @property
+    def hydra(self) -> Path:
+        """Hydra's output directory for this attempt (`.hydra/`, `main_ppo.log`).
+
+        Hydra's default is `outputs/<date>/<time>` under the working directory, which in the pods is
+        the image's read-only `/workspace`: `main_ppo` would die before training starts."""
+        return self.run_dir / "hydra" / self.metrics_file.stem
+
 
 def loggers(exp: Experiment) -> list[str]:
     """console + VERL's file logger always; W&B when the experiment asks for it (online or offline)."""
@@ -146,6 +154,7 @@ def experiment_overrides(
         "trainer.default_local_dir": str(paths.checkpoints),
         "trainer.rollout_data_dir": str(paths.rollouts),
         "trainer.validation_data_dir": str(paths.validation),
+        "hydra.run.dir": str(paths.hydra),
     }
     if exp.seed is not None:
         values.update(

@@ -136,6 +136,8 @@ def key_problems(overrides: Sequence[str]) -> list[str]:
         key = parsed.key_or_group
         if parsed.is_add() or parsed.is_force_add() or parsed.is_delete():
             continue
+        if key.startswith("hydra."):  # Hydra's own settings (e.g. hydra.run.dir): Hydra checks them
+            continue
         if key not in defaults:
             if key.split("@", 1)[0] not in config_groups():
                 problems.append(unknown_key_problem(key, known))

@@ -38,16 +38,25 @@ def _closing_braces(text: str) -> dict[int, int]:
     return closing
 
 
-def boxed_answers(region: str) -> list[str]:
-    """Contents of every complete `\\boxed{}`/`\\fbox{}` in `region`, in order (unclosed ones are skipped).
+def boxed_spans(region: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of every complete `\\boxed{}`/`\\fbox{}` in `region`, in order (unclosed ones skipped).
 
     Linear in the length of `region`, so unbalanced braces or a huge response cannot make it crawl.
     """
-    starts = [match.end() - 1 for match in _BOX_RE.finditer(region)]
+    starts = [(match.start(), match.end() - 1) for match in _BOX_RE.finditer(region)]
     if not starts:
         return []
     closing = _closing_braces(region)
-    return [region[start + 1 : closing[start]] for start in starts if start in closing]
+    return [
+        (at, closing[brace] + 1, region[brace + 1 : closing[brace]])
+        for at, brace in starts
+        if brace in closing
+    ]
+
+
+def boxed_answers(region: str) -> list[str]:
+    """Contents of every complete boxed answer in `region`, in order."""
+    return [content for _, _, content in boxed_spans(region)]
 
 
 def last_boxed(solution_str: str) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reward_signal.common.ground_truth import ground_truth_answers
-from reward_signal.rewards import choice, extraction, verification
+from reward_signal.rewards import answer_rules, choice, extraction, verification
 from reward_signal.rewards.exact import exact_verdict, normalise
 from reward_signal.rewards.pool import Outcome, get_pool, reset_pool
 
@@ -26,24 +26,65 @@ class Grade:
 
 def _exact(pred: str, golds: tuple[str, ...]) -> bool | None:
     """True if any gold matches exactly, False if every gold is decidably different, else None."""
-    verdicts = [exact_verdict(pred, gold) for gold in golds]
+    verdicts = [_lettered_verdict(pred, gold) for gold in golds]
     if any(verdicts):
         return True
     return False if all(v is False for v in verdicts) else None
 
 
-def _fast_grade(solution_str: str, golds: tuple[str, ...]) -> tuple[Grade | None, str | None, str]:
-    """A Grade decided without sympy (or None), plus the boxed answer and answer region for the slow path."""
+def _lettered_verdict(pred: str, gold: str) -> bool | None:
+    """A math set's lettered gold (`E`, `(E)`) against the letter an answer states (`\\textbf{(E) }12`,
+    read by choice.py); other golds, or answers stating no letter, go to the exact path."""
+    if answer_rules.is_bare_letter(gold):
+        answered = choice.letter_of(pred)
+        if answered is not None:
+            return answered == choice.letter_of(gold)
+    return exact_verdict(pred, gold)
+
+
+def final_answer(region: str, golds: tuple[str, ...]) -> tuple[str | None, bool]:
+    """(the answer to grade, hedged) from the boxed answers of the answer region.
+
+    One distinct box: that box. As many distinct boxes as a gold answer has parts: the boxes combined
+    into one answer. More distinct boxes than that with a hedging word between two of them: hedged (no
+    answer is paid). Otherwise the last box, as math-verify takes it.
+    """
+    spans = extraction.boxed_spans(region)
+    if not spans:
+        return None, False
+    seen: dict[str, tuple[int, int, str]] = {}
+    for start, end, content in spans:
+        seen.setdefault(normalise(content), (start, end, content.strip()))
+    distinct = list(seen.values())
+    last = spans[-1][2].strip()
+    if len(distinct) < 2:
+        return last, False
+    parts = max(len(answer_rules.gold_parts(gold)) for gold in golds)
+    combined = answer_rules.combined_answer([content for _, _, content in distinct], golds)
+    if combined is not None:
+        return combined, False
+    if len(distinct) > parts and answer_rules.hedged(region, [(a, b) for a, b, _ in distinct]):
+        return None, True
+    return last, False
+
+
+def _fast_grade(
+    solution_str: str, golds: tuple[str, ...], truncated: bool = False
+) -> tuple[Grade | None, str | None, str]:
+    """A Grade decided without sympy (or None), plus the answer and answer region for the slow path."""
     ok = extraction.format_ok(solution_str)
     region = extraction.answer_region(solution_str)
     if region is None:  # thinking never closed: truncated, no answer
         return Grade(False, None, False, ok), None, ""
-    boxed = extraction.last_boxed(solution_str)
+    boxed, hedging = final_answer(region, golds)
+    if hedging:
+        return Grade(False, None, False, ok), None, region
     if boxed is not None:
         verdict = _exact(boxed, golds)
         if verdict is not None:
             return Grade(verdict, boxed, False, ok), boxed, region
-    elif not region.strip():
+    elif not region.strip() or truncated or answer_rules.stops_mid_sentence(region):
+        # No box, and the response hit the length limit or stops mid-sentence: its last number is not an answer.
         return Grade(False, None, False, ok), None, region
     return None, boxed, region
 
@@ -86,9 +127,11 @@ def start_cold() -> None:
     reset_pool()
 
 
-def _known(solution_str: str, golds: tuple[str, ...]) -> tuple[Grade | None, str | None, str]:
+def _known(
+    solution_str: str, golds: tuple[str, ...], truncated: bool = False
+) -> tuple[Grade | None, str | None, str]:
     """The fast verdict or a remembered one (or None), plus what the slow path needs."""
-    fast, boxed, region = _fast_grade(solution_str, golds)
+    fast, boxed, region = _fast_grade(solution_str, golds, truncated)
     if fast is None:
         known = _MEMO.get(boxed, golds)
         if known is not None:
@@ -111,15 +154,21 @@ def _choice_grade(solution_str: str, ground_truth: str, data_source: str | None)
 
 
 def grade(
-    solution_str: str, ground_truth: str, timeout: float = DEFAULT_TIMEOUT, data_source: str | None = None
+    solution_str: str,
+    ground_truth: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    data_source: str | None = None,
+    *,
+    truncated: bool = False,
 ) -> Grade:
-    """Rule-based verdict (math-verify, or the option letter for a multiple-choice `data_source`), never
-    blocking longer than `timeout` seconds in any thread."""
+    """Rule-based verdict (math-verify and the answer rules, or the option letter for a multiple-choice
+    `data_source`); the sympy work gets `timeout` seconds once it starts in a worker (then it is killed).
+    `truncated`: the response hit the length limit (only a boxed answer counts)."""
     lettered = _choice_grade(solution_str, ground_truth, data_source)
     if lettered is not None:
         return lettered
     golds = ground_truth_answers(ground_truth)
-    known, boxed, region = _known(solution_str, golds)
+    known, boxed, region = _known(solution_str, golds, truncated)
     if known is not None:
         return known
     outcome = get_pool().run(verification.verify_answer, (boxed, region, golds), timeout)
@@ -132,22 +181,26 @@ def grade_many(
     timeout: float = DEFAULT_TIMEOUT,
     progress: bool = False,
     data_sources: Sequence[str | None] | None = None,
+    truncated: Sequence[bool] | None = None,
 ) -> list[Grade]:
     """Grade a batch in parallel over the reused pool: exact and multiple-choice cases in-process, the rest
-    in workers. `data_sources` (one per solution) marks the multiple-choice benchmarks' samples."""
+    in workers. `data_sources` (one per solution) marks the multiple-choice benchmarks' samples;
+    `truncated[i]` says response i hit the length limit (then only a boxed answer counts)."""
     if len(solutions) != len(ground_truths):
         raise ValueError(f"{len(solutions)} solutions but {len(ground_truths)} ground truths")
     sources = list(data_sources) if data_sources is not None else [None] * len(solutions)
+    cut = list(truncated) if truncated is not None else [False] * len(solutions)
     grades: list[Grade | None] = []
     pending: list[int] = []
     work: list[tuple[str | None, str, tuple[str, ...]]] = []
-    for index, (solution, truth, source) in enumerate(zip(solutions, ground_truths, sources, strict=True)):
+    rows = zip(solutions, ground_truths, sources, cut, strict=True)
+    for index, (solution, truth, source, cut_off) in enumerate(rows):
         lettered = _choice_grade(solution, truth, source)
         if lettered is not None:
             grades.append(lettered)
             continue
         golds = ground_truth_answers(truth)
-        known, boxed, region = _known(solution, golds)
+        known, boxed, region = _known(solution, golds, cut_off)
         grades.append(known)
         if known is None:
             pending.append(index)
@@ -173,7 +226,7 @@ def extract_answer(solution_str: str, timeout: float = DEFAULT_TIMEOUT) -> str |
     if region is None:
         return None
     boxed = extraction.last_boxed(solution_str)
-    if boxed is not None or not region.strip():
+    if boxed is not None or not region.strip() or answer_rules.stops_mid_sentence(region):
         return boxed
     return get_pool().run(verification.fallback_answer, (region,), timeout).value
 

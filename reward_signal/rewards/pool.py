@@ -1,10 +1,15 @@
 """A reused pool of worker processes for the sympy work, with a hard per-task time bound.
 
 A task that overruns is cancelled, which kills its worker (pebble replaces it), and is counted as a
-timeout; the caller gets control back within the bound whatever thread it runs in. Workers are
-forked from a forkserver that has math-verify loaded and warmed up (`worker_warmup.py`), so a replacement
-starts in milliseconds and no worker is ever forked from a multi-threaded process (a Ray actor, a VERL
-executor thread).
+timeout; the bound runs from the moment the task starts, so a sample is scored 0 for a timeout only when
+it really ran past it. Workers are forked from a forkserver that has math-verify loaded and warmed up
+(`worker_warmup.py`), so a replacement starts in milliseconds and no worker is ever forked from a
+multi-threaded process (a Ray actor, a VERL executor thread).
+
+Workers never re-import the caller's main script (`_WorkerContext`), so a script without an
+`if __name__ == "__main__":` guard works. A pool whose workers cannot start raises `WorkerStartupError`
+at once, and a pool that keeps getting stuck raises `WorkerPoolError` after `MAX_RESTARTS` restarts in a
+row without progress; a replaced pool's workers are killed, so restarts never pile up processes.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ import logging
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.context import ForkServerContext, ForkServerProcess
 from typing import Any
 
 from pebble import ProcessExpired, ProcessFuture, ProcessPool
@@ -27,6 +36,23 @@ from pebble import ProcessExpired, ProcessFuture, ProcessPool
 LOG = logging.getLogger(__name__)
 WORKERS_ENV = "REWARD_SIGNAL_POOL_WORKERS"
 _PRELOAD = ["reward_signal.rewards.worker_warmup"]
+# How long a new pool may take to run its first task (forkserver start plus math-verify warm-up).
+STARTUP_BOUND = 120.0
+# Restarts in a row, with no task finished in between, before the pool gives up with an error.
+MAX_RESTARTS = 3
+# A pool with tasks outstanding that finishes none for the bound plus this long is stuck: a worker was
+# killed from outside while holding pebble's channel lock, and nothing will ever be read again.
+STALL_GRACE = 5.0
+# How often a waiting caller checks whether its pool was replaced or got stuck.
+POLL = 0.5
+
+
+class WorkerPoolError(RuntimeError):
+    """The reward worker pool cannot grade: raised instead of paying every sample a silent 0."""
+
+
+class WorkerStartupError(WorkerPoolError):
+    """Reward worker processes exit as they start."""
 
 
 def default_workers() -> int:
@@ -36,55 +62,140 @@ def default_workers() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Show multiprocessing a bare `__main__` while it writes a worker's start-up data.
+
+    A forkserver (or spawn) child re-runs the parent's main script, found through `sys.modules["__main__"]`,
+    before it reads its task. In a script without a main guard that re-run calls the scorer again inside the
+    half-started worker, which dies ("...before the current process has finished its bootstrapping phase").
+    Workers only run functions of this package, never the script's, so they do not need it: a main module
+    with neither `__file__` nor `__spec__` tells multiprocessing to leave the child's main alone.
+    """
+    with _MAIN_LOCK:
+        real = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = real
+
+
+class _WorkerProcess(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:  # noqa: N802 - multiprocessing's name
+        with _main_module_hidden():
+            return ForkServerProcess._Popen(process_obj)
+
+
+class _WorkerContext(ForkServerContext):
+    """The forkserver context, with workers that start without re-running the main script."""
+
+    Process = _WorkerProcess
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What came back from a guarded task: its value, or why there is none."""
 
     value: Any = None
-    timed_out: bool = False
-    queued: bool = False  # timed out without ever starting
+    timed_out: bool = False  # the task ran past its bound (counted from its start)
     died: bool = False  # the worker died under the task (killed from outside, out of memory)
     failed: bool = False  # given up: the task raised, or its worker died twice
 
 
-# A pool with tasks outstanding that finishes none for the bound plus this long is stuck: a worker was
-# killed from outside while holding pebble's channel lock, and nothing will ever be read again.
-STALL_GRACE = 5.0
+def _kill(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+    """Terminate processes, then kill the ones that linger (a worker stuck in sympy ignores nothing)."""
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, ValueError):
+            continue
+    for process in processes:
+        try:
+            process.join(1.0)
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+        except (OSError, ValueError, AssertionError):
+            continue
 
 
 class GuardedPool:
-    """Process pool where every task has a wall-clock bound and an overrun never blocks the caller."""
+    """Process pool where every task has a wall-clock bound from its start and no failure is silent."""
 
     def __init__(self, workers: int) -> None:
-        self._context = multiprocessing.get_context("forkserver")
+        self._context = _WorkerContext()
         self._context.set_forkserver_preload(_PRELOAD)
         self.workers = workers
-        self._pool = ProcessPool(max_workers=workers, context=self._context)
         self._lock = threading.Lock()
-        self._unfinished = 0
-        self._busy_since = self._last_finish = time.monotonic()
         self.timeouts = 0
         self.failures = 0
         self.restarts = 0
+        self._stuck_restarts = 0  # restarts since a task last finished
+        self._pool = self._start()
+
+    def _new_pebble_pool(self) -> ProcessPool:
+        return ProcessPool(max_workers=self.workers, context=self._context)
+
+    def _start(self) -> ProcessPool:
+        """A new pebble pool whose workers have proved they start (else `WorkerStartupError`, nothing left behind)."""
+        pool = self._new_pebble_pool()
+        self._unfinished = 0
+        self._busy_since = self._last_finish = time.monotonic()
+        probe = pool.schedule(os.getpid, timeout=STARTUP_BOUND)
+        try:
+            probe.result(timeout=STARTUP_BOUND + STALL_GRACE)
+        except BaseException as exc:
+            self._stop(pool)
+            raise WorkerStartupError(
+                f"reward worker processes could not start ({type(exc).__name__}: {exc}); their own error, if "
+                "any, is printed above. Check that `python -c 'import reward_signal.rewards.worker_warmup'` "
+                "works in this environment and that memory and process limits allow "
+                f"${WORKERS_ENV} (now {self.workers}) more processes; lower it if memory is short."
+            ) from exc
+        return pool
+
+    @staticmethod
+    def _stop(pool: ProcessPool) -> None:
+        """Stop a pebble pool and kill its workers now (pebble's own stop leaves that to a thread that may hang)."""
+        workers = list(pool._pool_manager.worker_manager.workers.values())
+        pool.stop()
+        _kill(workers)
 
     def _live_pool(self) -> ProcessPool:
         """The pebble pool, replaced if it broke (pebble gives up when a worker dies while tasks queue)."""
         with self._lock:
-            broken = not self._pool.active
+            pool, broken = self._pool, not self._pool.active
         if broken:
             LOG.warning("reward worker pool broke; starting a new one")
-            self.restart()
+            self.restart(pool)
         return self._pool
 
-    def restart(self) -> None:
-        """Replace the pebble pool (its workers are killed); tasks of the old pool must be resubmitted."""
+    def restart(self, stale: ProcessPool | None = None) -> None:
+        """Replace the pebble pool and kill its workers; tasks of the old pool must be resubmitted.
+
+        With `stale`, only if that pool is still current (threads that all saw it stuck restart it once).
+        Raises `WorkerPoolError` after `MAX_RESTARTS` restarts in a row with no task finished in between.
+        """
         with self._lock:
+            if stale is not None and stale is not self._pool:
+                return
             old = self._pool
-            self._pool = ProcessPool(max_workers=self.workers, context=self._context)
-            self._unfinished = 0
-            self._busy_since = self._last_finish = time.monotonic()
+            self._stuck_restarts += 1
             self.restarts += 1
-        old.stop()
+            if self._stuck_restarts > MAX_RESTARTS:
+                self._stop(old)
+                raise WorkerPoolError(
+                    f"reward worker pool restarted {MAX_RESTARTS} times in a row without finishing a task; "
+                    "something kills its workers (check memory: dmesg, the container's limit) or a sample "
+                    f"wedges them. Lower ${WORKERS_ENV} or the batch size and rerun."
+                )
+            self._stop(old)
+            self._pool = self._start()
 
     def stalled(self, limit: float) -> bool:
         """Tasks are outstanding, yet none has finished (or been killed on overrun) for `limit` seconds."""
@@ -92,13 +203,7 @@ class GuardedPool:
             quiet = time.monotonic() - max(self._last_finish, self._busy_since)
             return self._unfinished > 0 and quiet > limit
 
-    def starved(self, limit: float) -> bool:
-        """No task has finished for `limit` seconds (judged when a sample waited its whole bound in the queue)."""
-        with self._lock:
-            return time.monotonic() - self._last_finish > limit
-
-    def _track(self, future: ProcessFuture) -> None:
-        pool = self._pool
+    def _track(self, pool: ProcessPool, future: ProcessFuture) -> None:
         with self._lock:
             if self._unfinished == 0:
                 self._busy_since = time.monotonic()
@@ -110,29 +215,27 @@ class GuardedPool:
                     self._unfinished -= 1
                     if not finished.cancelled():
                         self._last_finish = time.monotonic()
+                        self._stuck_restarts = 0
 
         future.add_done_callback(done)
 
-    def submit(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> ProcessFuture:
+    def submit(
+        self, fn: Callable[..., Any], args: Sequence[Any], timeout: float
+    ) -> tuple[ProcessPool, ProcessFuture]:
         # pebble's own timeout (counted from task start) kills an overrunning worker even if nobody waits.
-        future = self._live_pool().schedule(fn, args=list(args), timeout=timeout)
-        self._track(future)
-        return future
+        pool = self._live_pool()
+        future = pool.schedule(fn, args=list(args), timeout=timeout)
+        self._track(pool, future)
+        return pool, future
 
-    def settle(self, future: ProcessFuture, deadline: float | None) -> Outcome:
-        """Wait for a task until `deadline` (time.monotonic; None: pebble's per-task bound decides).
-
-        An overrun cancels the task, which kills its worker; pebble starts a fresh one.
-        """
-        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+    def settle(self, future: ProcessFuture) -> Outcome:
+        """The outcome of a finished task (pebble's per-task bound has already decided a timeout)."""
         try:
-            return Outcome(value=future.result(timeout=wait))
+            return Outcome(value=future.result(timeout=0))
         except (FutureTimeout, TimeoutError):
-            queued = not future.running() and not future.done()
-            future.cancel()
             with self._lock:
                 self.timeouts += 1
-            return Outcome(timed_out=True, queued=queued)
+            return Outcome(timed_out=True)
         except (ProcessExpired, BrokenProcessPool) as exc:
             LOG.warning("reward worker died under a sample (%s)", exc)
             return Outcome(died=True)
@@ -147,19 +250,8 @@ class GuardedPool:
         return Outcome(failed=True)
 
     def run(self, fn: Callable[..., Any], args: Sequence[Any], timeout: float) -> Outcome:
-        """Run one task; the caller waits at most `timeout` s in all (one retry if its worker died)."""
-        deadline = time.monotonic() + timeout
-        outcome = self.settle(self.submit(fn, args, timeout), deadline)
-        if outcome.died:
-            outcome = self.settle(self.submit(fn, args, timeout), deadline)
-            if outcome.died:
-                outcome = self.give_up()
-        if outcome.queued and self.starved(timeout + STALL_GRACE):
-            LOG.warning(
-                "reward worker pool stuck (no task finished for %.0f s); restarting it", timeout + STALL_GRACE
-            )
-            self.restart()
-        return outcome
+        """Run one task, bounded by `timeout` from its start (see `run_many`)."""
+        return self.run_many(fn, [args], timeout)[0]
 
     def run_many(
         self,
@@ -168,54 +260,77 @@ class GuardedPool:
         timeout: float,
         on_done: Callable[[], None] | None = None,
     ) -> list[Outcome]:
-        """Run tasks in parallel, each bounded by `timeout` from its start; a stuck pool is restarted."""
+        """Run tasks in parallel, each bounded by `timeout` from its start.
+
+        A task whose worker died is retried once; if the retry dies too and a fresh pool cannot start, the
+        cause is a start-up failure and `WorkerStartupError` is raised. A stuck pool is restarted (bounded).
+        """
         outcomes: list[Outcome | None] = [None] * len(args_list)
         attempts = [0] * len(args_list)
         finished: queue.SimpleQueue[ProcessFuture] = queue.SimpleQueue()
         live: dict[ProcessFuture, int] = {}
+        current: list[ProcessPool] = []
 
         def launch(index: int) -> None:
-            future = self.submit(fn, args_list[index], timeout)
+            pool, future = self.submit(fn, args_list[index], timeout)
+            current[:] = [pool]
             live[future] = index
             future.add_done_callback(finished.put)
+
+        def relaunch_all() -> None:
+            waiting = list(live.values())
+            live.clear()
+            for index in waiting:
+                launch(index)
 
         for index in range(len(args_list)):
             launch(index)
         while live:
             try:
-                future = finished.get(timeout=timeout + STALL_GRACE)
+                future = finished.get(timeout=POLL)
             except queue.Empty:
-                if self.stalled(timeout + STALL_GRACE):
+                if current[0] is not self._pool:  # another caller replaced the pool under these tasks
+                    relaunch_all()
+                elif self.stalled(timeout + STALL_GRACE):
                     LOG.warning(
                         "reward worker pool stuck; restarting it and resubmitting %d samples", len(live)
                     )
-                    self.restart()
-                    waiting = list(live.values())
-                    live.clear()
-                    for index in waiting:
-                        launch(index)
+                    self.restart(current[0])
+                    relaunch_all()
                 continue
             index = live.pop(future, None)
             if index is None:  # a task of a pool that was replaced
                 continue
-            outcome = self.settle(future, None)
+            outcome = self.settle(future)
             if outcome.died:
                 attempts[index] += 1
                 if attempts[index] < 2:
                     launch(index)
                     continue
+                if not self._workers_start():
+                    self.restart(current[0])  # raises WorkerStartupError if new workers cannot start either
                 outcome = self.give_up()
             outcomes[index] = outcome
             if on_done is not None:
                 on_done()
         return [o if o is not None else Outcome(failed=True) for o in outcomes]
 
+    def _workers_start(self) -> bool:
+        """Whether the pool still runs a trivial task: tells a sample that kills its worker from workers
+        that die as they start."""
+        _, probe = self.submit(os.getpid, (), STARTUP_BOUND)
+        try:
+            probe.result(timeout=STARTUP_BOUND + STALL_GRACE)
+        except Exception:
+            return False
+        return True
+
     def worker_pids(self) -> list[int]:
         """PIDs of live workers (for tests that kill one mid-batch)."""
         return list(self._pool._pool_manager.worker_manager.workers)
 
     def close(self) -> None:
-        self._pool.stop()
+        self._stop(self._pool)
         self._pool.join(timeout=5)
 
 

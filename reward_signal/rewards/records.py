@@ -43,6 +43,12 @@ def is_validation(data_source: str | None, extra_info: Mapping[str, Any] | None)
     )
 
 
+def hit_length_limit(extra_info: Mapping[str, Any] | None) -> bool:
+    """extra_info `truncated`: the response stopped at the length limit (verl 0.9.1's naive manager does not
+    pass this; a manager or an offline file that knows it can), so only a boxed answer counts."""
+    return bool(extra_info and extra_info.get("truncated"))
+
+
 def prompt_key(extra_info: Mapping[str, Any] | None) -> str:
     """The prompt's identity for reproducible draws: VERL's `uid` when given, else the dataset `index`."""
     if not extra_info:
@@ -54,15 +60,20 @@ def prompt_key(extra_info: Mapping[str, Any] | None) -> str:
 
 
 def grade_with(
-    grader: str, solution_str: str, ground_truth: Any, timeout: float, data_source: str | None = None
+    grader: str,
+    solution_str: str,
+    ground_truth: Any,
+    timeout: float,
+    data_source: str | None = None,
+    truncated: bool = False,
 ) -> Grade:
     """The verdict of the chosen grader (`grader` parameter): the kit's, or the seed's exact one (which,
-    like the seed, sends every data source to math_verify)."""
+    like the seed, sends every data source to math_verify and knows nothing of truncation)."""
     if grader == "seed":
         from reward_signal.rewards import seed_grader
 
         return seed_grader.grade(solution_str, ground_truth)
-    return grade(solution_str, ground_truth, timeout=timeout, data_source=data_source)
+    return grade(solution_str, ground_truth, timeout=timeout, data_source=data_source, truncated=truncated)
 
 
 def record(
@@ -120,5 +131,7 @@ def score(
             f"reward type {reward_type!r} needs every response of a prompt at once: score batches with "
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
-    verdict = grade_with(merged["grader"], solution_str, ground_truth, timeout, data_source)
+    verdict = grade_with(
+        merged["grader"], solution_str, ground_truth, timeout, data_source, hit_length_limit(extra_info)
+    )
     return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params, ground_truth)

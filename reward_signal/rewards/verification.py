@@ -50,7 +50,55 @@ def parse_pred(boxed: str | None, region: str) -> list[Any]:
 def _equivalent(gold: list[Any], pred: list[Any]) -> bool:
     from math_verify.grader import verify
 
-    return bool(gold and pred and verify(gold, pred, timeout_seconds=None))
+    if not (gold and pred):
+        return False
+    return bool(verify(gold, pred, timeout_seconds=None)) or _same_solution_set(gold[0], pred[0])
+
+
+def _real_set(expr: Any) -> Any:
+    """The set of reals an inequality, an `x \\in` statement or an interval stands for, else None.
+
+    `-2 \\le x \\le 7`, `x \\in [-2, 7]` and `[-2, 7]` all give Interval(-2, 7); `0 < f(x) < 1` is read in
+    its one unknown f(x); `x \\le -1 \\text{ or } x \\ge 1` (parsed as a set of two inequalities) is their union.
+    """
+    import sympy
+    from sympy.core.function import AppliedUndef
+    from sympy.core.relational import Relational
+
+    if isinstance(expr, (sympy.Interval, sympy.Union)):
+        return expr
+    if isinstance(expr, sympy.Eq) and isinstance(expr.rhs, (sympy.Interval, sympy.Union)):
+        return expr.rhs
+    if isinstance(expr, sympy.FiniteSet) and expr.args and all(isinstance(a, Relational) for a in expr.args):
+        expr = sympy.Or(*expr.args)
+    if not isinstance(expr, (sympy.And, sympy.Or, Relational)) or isinstance(expr, (sympy.Eq, sympy.Ne)):
+        return None
+    unknowns = expr.atoms(AppliedUndef) or expr.free_symbols
+    if len(unknowns) != 1:
+        return None
+    variable = sympy.Symbol("v", real=True)
+    try:
+        return expr.subs(next(iter(unknowns)), variable).as_set()
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+
+
+def _same_solution_set(gold: Any, pred: Any) -> bool:
+    """An inequality and an interval (or two inequalities) that describe the same set of reals.
+
+    Applies only when at least one side is an inequality, so numbers and number sets keep math-verify's
+    verdict (`6.28` is still not `2\\pi`).
+    """
+    import sympy
+    from sympy.core.relational import Relational
+
+    def inequality(expr: Any) -> bool:
+        return isinstance(expr, (sympy.And, sympy.Or, Relational, sympy.FiniteSet, sympy.Eq))
+
+    if not (inequality(gold) or inequality(pred)):
+        return False
+    first, second = _real_set(gold), _real_set(pred)
+    return first is not None and second is not None and first == second
 
 
 def verify_answer(boxed: str | None, region: str, golds: tuple[str, ...]) -> tuple[bool, str | None]:

@@ -12,7 +12,7 @@ from typing import Any
 from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.rewards.grading import DEFAULT_TIMEOUT, grade_many
 from reward_signal.rewards.majority import group_majorities
-from reward_signal.rewards.records import GROUP_REWARD_TYPES, prompt_key, record, score
+from reward_signal.rewards.records import GROUP_REWARD_TYPES, hit_length_limit, prompt_key, record, score
 from reward_signal.rewards.reward_types import REWARD_TYPES, resolve_params
 
 REWARD_TYPE_ENV = "REWARD_MODEL_TYPE"
@@ -88,6 +88,7 @@ def compute_score_batch(
             timeout=timeout,
             progress=progress,
             data_sources=data_sources,
+            truncated=[hit_length_limit(extra) for extra in extras],
         )
     per_sample = [params] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:

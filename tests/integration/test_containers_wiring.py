@@ -35,12 +35,12 @@ def overrides(mode: str, env: dict[str, str]) -> dict[str, str]:
 def test_job_and_rayjob_layouts_reach_verl_and_checkpoints_land_where_eval_reads() -> None:
     [train] = train_job(REF, SETTINGS)["spec"]["template"]["spec"]["containers"]
     gpus = train["resources"]["limits"]["nvidia.com/gpu"]
-    mode2 = overrides(train["command"][2], {"CUDA_VISIBLE_DEVICES": ",".join(map(str, range(gpus)))})
+    mode2 = overrides(train["args"][2], {"CUDA_VISIBLE_DEVICES": ",".join(map(str, range(gpus)))})
     assert (mode2["trainer.nnodes"], mode2["trainer.n_gpus_per_node"]) == ("1", str(gpus))
     assert mode2["trainer.resume_mode"] == "auto"  # a retried pod continues from the PVC's last checkpoint
 
     [evaluate] = eval_job(REF, SETTINGS)["spec"]["template"]["spec"]["containers"]
-    assert evaluate["command"][evaluate["command"].index("--model") + 1] == mode2["trainer.default_local_dir"]
+    assert evaluate["args"][evaluate["args"].index("--model") + 1] == mode2["trainer.default_local_dir"]
 
     cluster = ray_job(REF, SETTINGS, "2.60.0")["spec"]
     [worker] = cluster["rayClusterSpec"]["workerGroupSpecs"]

@@ -11,6 +11,9 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
+
+ServerT = TypeVar("ServerT", bound=http.server.HTTPServer)
 
 
 class RangeServer(http.server.ThreadingHTTPServer):
@@ -75,9 +78,8 @@ class _RangeHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path, **options: object) -> Iterator[RangeServer]:
-    """Run a RangeServer in a thread for the block's duration."""
-    server = RangeServer(directory, **options)  # type: ignore[arg-type]
+def running(server: ServerT) -> Iterator[ServerT]:
+    """Serve `server` from a thread for the block's duration, then shut it down."""
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -86,3 +88,10 @@ def serve(directory: Path, **options: object) -> Iterator[RangeServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def serve(directory: Path, **options: object) -> Iterator[RangeServer]:
+    """Run a RangeServer in a thread for the block's duration."""
+    with running(RangeServer(directory, **options)) as server:  # type: ignore[arg-type]
+        yield server

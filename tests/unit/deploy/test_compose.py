@@ -146,3 +146,11 @@ def test_runs_dir_rehearsal_lets_the_run_uid_write_a_root_owned_directory(shared
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
     assert result.returncode == 1 and "REWARD_SIGNAL_UID=1000" in result.stderr
     assert runs.stat().st_uid == 1000
+
+
+@pytest.mark.parametrize("service", ["debug", "eval"])
+def test_commands_keep_tini_and_get_time_to_shut_down(services: dict, service: str) -> None:
+    """`command` replaces only CMD: the image's `tini -g --` entrypoint stays PID 1."""
+    spec = services[service]
+    assert spec.get("entrypoint") is None
+    assert spec["stop_grace_period"] == "2m0s"

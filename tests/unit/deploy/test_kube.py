@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reward_signal.common.errors import KitError
+from reward_signal.common.errors import EXIT_CONFIG_ERROR, KitError
 from reward_signal.deploy.kube import ATTEMPT_ANNOTATION, ApiServer, resume_job
 from reward_signal.deploy.manifests import NAMESPACE, ClusterSettings, ExperimentRef, eval_job, trainer_access
 from reward_signal.deploy.marker import finish
@@ -110,3 +110,21 @@ def test_in_cluster_finish_writes_the_marker_and_starts_evaluation_over_tls(tmp_
 def test_outside_a_pod_says_how_to_start_evaluation_by_hand(tmp_path: Path) -> None:
     with pytest.raises(KitError, match="not inside a Kubernetes pod.*kubectl patch job"):
         ApiServer.in_cluster({}, tmp_path)
+
+
+def test_finish_without_rights_fails_without_retraining_and_says_how_to_start_by_hand(tmp_path: Path) -> None:
+    marker = tmp_path / "TRAINING_COMPLETE"
+    cert, key = self_signed(tmp_path)
+    with serve_api(TOKEN, NAMESPACE, set(), tls=(cert, key)) as server:  # the Role was not applied
+        server.jobs[REF.eval_job] = rendered_eval_job()
+        env = {
+            "KUBERNETES_SERVICE_HOST": "127.0.0.1",
+            "KUBERNETES_SERVICE_PORT": str(server.server_address[1]),
+            "REWARD_SIGNAL_EVAL_JOB": REF.eval_job,
+        }
+        with pytest.raises(KitError) as info:
+            finish(marker, "attempt-9", env, account_dir=account_dir(tmp_path, ca=cert))
+    assert info.value.exit_code == EXIT_CONFIG_ERROR  # podFailurePolicy: FailJob, no retraining
+    assert marker.read_text() == "attempt-9\n"
+    assert "HTTP 403" in str(info.value) and f"kubectl patch job {REF.eval_job}" in str(info.value)
+    assert '"reward-signal/training-attempt": "attempt-9"' in str(info.value)

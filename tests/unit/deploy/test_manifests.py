@@ -277,3 +277,21 @@ def test_kit_pods_only_accept_traffic_from_each_other(single_node: list[dict]) -
     for spec in (j["spec"]["template"] for j in by_kind(single_node, "Job")):
         assert selector.items() <= spec["metadata"]["labels"].items()
     assert policy["spec"]["ingress"][0]["from"] == [{"podSelector": {"matchLabels": selector}}]
+
+
+def test_runtime_env_makes_getpass_work_for_a_uid_without_a_passwd_entry(tmp_path: Path) -> None:
+    """What torch inductor calls at the first compile, run as a uid the passwd file does not know."""
+    import os
+    import shutil
+
+    interpreter = "/usr/bin/python3"  # readable by any uid (a venv under /root may not be)
+    if os.geteuid() != 0 or shutil.which("setpriv") is None or not os.path.exists(interpreter):
+        pytest.skip("needs root, setpriv and /usr/bin/python3 to run as an unknown uid")
+    as_unknown_uid = ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", interpreter, "-c"]
+    probe = "import getpass; print(getpass.getuser())"
+    bare = subprocess.run([*as_unknown_uid, probe], capture_output=True, text=True, env={}, timeout=60)
+    assert bare.returncode != 0 and "KeyError" in bare.stderr  # what the pods hit without the fix
+    fixed = subprocess.run(
+        [*as_unknown_uid, probe], capture_output=True, text=True, env=runtime_env(str(tmp_path)), timeout=60
+    )
+    assert fixed.returncode == 0 and fixed.stdout.strip() == "kit", fixed.stderr

@@ -129,18 +129,17 @@ def test_stuck_pool_is_restarted_and_the_batch_finishes() -> None:
 
 
 def test_stuck_pool_is_restarted_by_single_calls_too() -> None:
-    """Single calls cancel their queued task on timeout; the pool is restarted once nothing has finished lately."""
+    """A single call whose task cannot start waits through one restart and is then served: never a fake timeout."""
     pool = GuardedPool(1)
     try:
         assert pool.run(os.getpid, (), timeout=30).value
         reader_lock = pool._pool._pool_manager.worker_manager.workers_channel.mutex.reader_mutex
         reader_lock.acquire()
         try:
-            outcomes = [pool.run(abs, (-1,), timeout=1.0) for _ in range(8)]
+            outcome = pool.run(abs, (-1,), timeout=1.0)
         finally:
             reader_lock.release()
-        assert outcomes[0].timed_out and outcomes[0].queued
+        assert outcome.value == 1 and not outcome.timed_out
         assert pool.restarts == 1
-        assert outcomes[-1].value == 1  # served by the new pool
     finally:
         pool.close()

@@ -17,7 +17,9 @@ from tests.conftest import REPO_ROOT
 
 RIGHT = "<think>17+25</think> so \\boxed{42}"
 WRONG = "\\boxed{41}"
-RIGHT_BAD_FORMAT = "\\boxed{40} or \\boxed{42}"  # last box is right, but two boxes fail the format check
+RIGHT_BAD_FORMAT = (
+    "\\boxed{40}, then after fixing a slip \\boxed{42}"  # last box right; two boxes fail the format check
+)
 NO_BOX = "I give up"
 TRAIN = {"split": "train", "index": 3}
 
