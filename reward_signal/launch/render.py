@@ -58,14 +58,26 @@ class RunPaths:
 
 
 def loggers(exp: Experiment) -> list[str]:
-    """console + VERL's file logger always; W&B when the experiment asks for it (online or offline)."""
-    return ["console", "file", *(["wandb"] if exp.logging.wandb else [])]
+    """console + VERL's file logger always; W&B (online or offline) and MLflow when the experiment asks."""
+    return [
+        "console",
+        "file",
+        *(["wandb"] if exp.logging.wandb else []),
+        *(["mlflow"] if exp.logging.mlflow else []),
+    ]
+
+
+# VERL imports these modules in every process at `import verl`: the kit's plugin adds train/acc/mean
+# (and format, timeout rates) to every training step's metrics (see reward_signal/verl_plugin.py).
+PLUGIN_ENV = {"VERL_USE_EXTERNAL_MODULES": "reward_signal.verl_plugin"}
 
 
 def worker_env(exp: Experiment, paths: RunPaths, wandb_online: bool) -> dict[str, str]:
     """Variables the Ray workers need: VERL's Tracking (file logger, W&B) lives in the TaskRunner actor,
     which on an existing cluster does not inherit the launching shell's environment."""
-    env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file)}
+    env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file), **PLUGIN_ENV}
+    if exp.logging.mlflow:  # VERL's default is sqlite:////tmp/mlruns.db, outside the run directory
+        env["MLFLOW_TRACKING_URI"] = f"file://{paths.run_dir / 'mlflow'}"
     if exp.logging.wandb:
         env["WANDB_DIR"] = str(paths.run_dir)
         if not wandb_online:
@@ -140,6 +152,10 @@ def experiment_overrides(
         f"{rollout}.tensor_model_parallel_size": exp.rollout.tensor_parallel_size,
         f"{rollout}.gpu_memory_utilization": exp.rollout.gpu_memory_utilization,
         f"{rollout}.log_prob_micro_batch_size_per_gpu": exp.batch.log_prob_micro_batch_size_per_gpu,
+        f"{rollout}.val_kwargs.n": exp.validation.n,
+        f"{rollout}.val_kwargs.temperature": exp.validation.temperature,
+        f"{rollout}.val_kwargs.top_p": exp.validation.top_p,
+        f"{rollout}.val_kwargs.do_sample": exp.validation.temperature > 0,
         "trainer.project_name": exp.logging.project,
         "trainer.experiment_name": exp.name,
         "trainer.logger": loggers(exp),

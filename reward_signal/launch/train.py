@@ -8,6 +8,7 @@ directly and its exit code is the job's.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import sys
@@ -169,6 +170,10 @@ def prepare(
             raise ConfigError("data files fail `data validate`:\n  - " + "\n  - ".join(problems))
     if exp.logging.wandb and not wandb_online:
         notices.append(WANDB_OFFLINE_NOTE.format(run_dir=run_dir))
+    if exp.logging.mlflow and importlib.util.find_spec("mlflow") is None:
+        notices.append(
+            "logging.mlflow: the `mlflow` package is not installed here; VERL's mlflow logger needs it"
+        )
     return Plan(
         experiment=exp,
         layout=layout,

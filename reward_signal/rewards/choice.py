@@ -31,9 +31,14 @@ _L = f"[{LETTERS}]"
 # LaTeX text wrappers whose argument is kept: \text{(B) }12 -> (B) 12.
 _WRAPPER = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mathit|operatorname|mbox)\s*\{([^{}]*)\}")
 _NOISE = re.compile(r"[$*_`]|\\[()\[\]]|\\[,;!]|\\quad")
+# SuperGPQA's option I is also the pronoun: "the answer is I think C" names no option I.
+_NOT_PRONOUN = (
+    r"(?!(?<=I)(?:\s*['’](?:m|d|ll|ve)\b|\s+(?:think|believe|guess|am|was|would|will|can|could|must|need|"
+    r"should|have|had|feel|know|suspect|recall|mean|chose|choose|go|pick|select)\b))"
+)
 # A letter standing alone (upper case only: "the answer is a bit" names no option), optionally in
 # () or [], not part of a word or a number.
-_LONE = rf"(?<![A-Za-z0-9\\])[(\[]?(?P<letter>{_L})[)\]]?(?![A-Za-z0-9])"
+_LONE = rf"(?<![A-Za-z0-9\\])[(\[]?(?P<letter>{_L})[)\]]?(?![A-Za-z0-9]){_NOT_PRONOUN}"
 # What makes a second letter part of the same answer: "A, C", "A or C", "(A) and (C)", "A/C", "A 或 C".
 _ALSO = re.compile(
     rf"\s*(?:[,/&+;]|(?i:\b(?:and|or|y|o|e|et|ou|und|oder|и|или)\b)|和|或|及)\s*[(\[]?{_L}[)\]]?(?![A-Za-z0-9])"

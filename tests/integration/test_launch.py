@@ -550,7 +550,8 @@ def test_readme_example_experiment_validates(tmp_path: Path) -> None:
     path.write_text(example, encoding="utf-8")
     for mode in ("MODE1", "MODE2"):
         plan = prepare(path, mode, env={}, runs_root=tmp_path, check_data=False)
-        assert plan.config["actor_rollout_ref"]["rollout"]["val_kwargs"]["n"] == 4
+        assert plan.config["actor_rollout_ref"]["rollout"]["val_kwargs"]["n"] == 8  # `validation:`
+        assert plan.config["actor_rollout_ref"]["rollout"]["max_num_batched_tokens"] == 8192  # `verl:`
         assert plan.config["data"]["val_files"][-1] == "/data/extra-synthetic.parquet"
 
 

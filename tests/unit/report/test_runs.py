@@ -40,7 +40,7 @@ def test_rule_based_reward_stands_in_for_training_accuracy(resumed_run: Path) ->
 
 def test_degraded_reward_without_batch_accuracy_says_it_is_missing(tmp_path: Path) -> None:
     lines = [{"step": 1, "data": {"critic/score/mean": 0.9, "val-aux/test-amc/reward/mean@4": 0.9}}]
-    run = load_run(write_run(tmp_path, "fmt", {"reward_type": "format_only"}, {"1": lines}))
+    run = load_run(write_run(tmp_path, "fmt", {"reward_type": "format"}, {"1": lines}))
     assert "train_acc" not in run.train
     assert run.heldout == {}  # the reward paid is not accuracy under format_only
     assert any(m.startswith("true training-batch accuracy (none of train/acc/mean") for m in run.missing)
@@ -58,7 +58,10 @@ def test_kl_falls_back_through_its_candidate_keys(tmp_path: Path) -> None:
 def test_run_with_only_metadata_lists_what_is_missing(tmp_path: Path) -> None:
     run = load_run(write_run(tmp_path, "empty", {"reward_type": "random"}))
     assert run.train == {} and run.heldout == {} and run.last_step is None
-    assert run.missing == ["training metrics (metrics/attempt-*.jsonl)", "final evaluation (summary.json)"]
+    assert run.missing == [
+        "training metrics (metrics/attempt-*.jsonl or mlflow/<experiment>/<run>/metrics)",
+        "final evaluation (summary.json)",
+    ]
 
 
 def test_unreadable_run_json_and_eval_summary_are_reported(tmp_path: Path) -> None:

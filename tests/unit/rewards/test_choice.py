@@ -45,6 +45,7 @@ def test_the_chosen_letter_is_found(response: str, letter: str) -> None:
         "\\boxed{A} at first, then \\boxed{C}",
         "\\boxed{42}",
         "so the answer is a bit subtle",
+        "The answer is I think C",
         "I cannot decide.",
         "<think>Option C looks promising",
         "",
