@@ -25,7 +25,15 @@ from matplotlib.axes import Axes
 
 from reward_signal.report.diagnostics import Analysed
 from reward_signal.report.figures import STYLE, colour_map, grid, margins, save
-from reward_signal.report.groups import AVG, Cell, cells, line_labels, seed_estimate
+from reward_signal.report.groups import (
+    AVG,
+    Cell,
+    cells,
+    effective_problems,
+    final_avg,
+    gain_estimate,
+    line_labels,
+)
 from reward_signal.report.metric_keys import LABELS
 from reward_signal.report.runs import BaseEval
 from reward_signal.report.science_figures import SCIENCE_BENCHMARKS
@@ -129,17 +137,21 @@ def data_scale_figure(
 @matplotlib.rc_context(STYLE)
 def reward_gain_figure(items: Sequence[Analysed], benchmarks: Sequence[str], path: Path) -> Path | None:
     """Avg. held-out gain over the base model per reward type, a bar per data size (never pooled over
-    sizes), mean over seeds; whiskers = 95% t interval where there are >= 2 seeds."""
-    by_model: dict[str, dict[tuple[str, int], list[float]]] = defaultdict(lambda: defaultdict(list))
+    sizes), mean over seeds; whiskers = 95% interval (t over seeds; one seed: binomial over problems)."""
+    by_model: dict[str, dict[tuple[str, int], list[tuple[float, float]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for cell in cells(items):
         for item in cell.items:
             gains = [item.diag.gain.get(b) for b in benchmarks]
-            if gains and all(g is not None for g in gains):
+            level = final_avg(item, benchmarks)
+            if gains and all(g is not None for g in gains) and level is not None:
                 by_model[cell.model][(cell.reward_type, cell.train_prompts or 0)].append(
-                    float(np.mean(gains))
+                    (float(np.mean(gains)), level)
                 )
     if not by_model:
         return None
+    problems = effective_problems(benchmarks)
     fig, axes = grid(len(by_model), panel_width=8.0)
     for ax, (model, by_cell) in zip(axes, sorted(by_model.items()), strict=True):
         types = sorted({t for t, _ in by_cell})
@@ -149,12 +161,15 @@ def reward_gain_figure(items: Sequence[Analysed], benchmarks: Sequence[str], pat
         for j, size in enumerate(sizes):
             xs, means, errs = [], [], []
             for i, reward_type in enumerate(types):
-                estimate = seed_estimate(by_cell.get((reward_type, size), []), None)
+                runs = by_cell.get((reward_type, size), [])
+                estimate = gain_estimate(
+                    [g for g, _ in runs], float(np.mean([v for _, v in runs] or [0])), problems
+                )
                 if estimate is None:
                     continue
                 xs.append(i + (j - (len(sizes) - 1) / 2) * width)
                 means.append(estimate.mean)
-                errs.append(estimate.high - estimate.mean if estimate.seeds > 1 else 0.0)
+                errs.append(estimate.high - estimate.mean if np.isfinite(estimate.high) else 0.0)
             ax.bar(
                 xs, means, width, yerr=errs, capsize=2, color=colours[size], label=f"{size or '?'} prompts"
             )
@@ -163,7 +178,9 @@ def reward_gain_figure(items: Sequence[Analysed], benchmarks: Sequence[str], pat
         _finish(ax, model, "", f"{AVG} held-out gain over base")
     axes[0].legend(fontsize=7, loc="best", ncol=2)
     fig.suptitle(
-        "Reward type vs held-out gain, per data size (mean over seeds, whiskers 95% t interval)", fontsize=11
+        "Reward type vs held-out gain, per data size (mean over seeds; whiskers: 95% interval, t over seeds, "
+        "binomial over problems for one seed)",
+        fontsize=10,
     )
     margins(fig)
     return save(fig, path)
@@ -205,7 +222,7 @@ def hacking_figure(items: Sequence[Analysed], thresholds: Thresholds, path: Path
     ax.set_ylim(top=top)
     _finish(
         ax,
-        "Reward hacking: reward rises, accuracy does not (flag: 95% upper bound left of the region edge)",
+        "Reward hacking: reward rises, accuracy does not\n(whiskers: ±1.645 SE of the accuracy rise; flagged when the right end is left of the region edge)",
         f"true accuracy rise (last vs first {thresholds.edge_fraction:.0%} of points)",
         "reward paid rise",
     )

@@ -99,7 +99,7 @@ def _reward_panel(ax: Axes, run: RunData, diag: Diagnostics) -> None:
 
 
 def _heldout_panel(ax: Axes, run: RunData, diag: Diagnostics) -> None:
-    title = "held-out accuracy (validation)"
+    title = "held-out accuracy (validation; band: Avg. ± 1.96 SE)"
     if not run.heldout:
         _missing(ax, title, "val-core/<data_source>/acc/mean@N")
         return
@@ -107,12 +107,20 @@ def _heldout_panel(ax: Axes, run: RunData, diag: Diagnostics) -> None:
     for benchmark, series in run.heldout.items():
         _line(ax, series, benchmark, color=colours[benchmark], marker=".", markersize=4)
     if diag.heldout_mean is not None and diag.peak is not None:
-        _line(ax, diag.heldout_mean, "mean", color="black", linestyle="--")
+        mean = diag.heldout_mean
+        _line(ax, mean, "Avg.", color="black", linestyle="--")
+        if diag.heldout_se is not None:  # the noise the overfit test compares the drop with
+            band = 1.96 * diag.heldout_se
+            ax.fill_between(
+                mean.steps, mean.values - band, mean.values + band, color="black", alpha=0.1, linewidth=0
+            )
         ax.plot(
             [diag.peak.step], [diag.peak.value], marker="*", markersize=12, color="black", linestyle="none"
         )
+        test = diag.overfit_test
+        verdict = f" vs {test.critical:.3f} from noise" if test is not None else " (too few points to test)"
         ax.annotate(
-            f"peak step {diag.peak.step}\ndrop {diag.peak.drop:+.3f}",
+            f"peak step {diag.peak.step}\ndrop {diag.peak.drop:+.3f}{verdict}",
             (diag.peak.step, diag.peak.value),
             textcoords="offset points",
             xytext=(6, 6),

@@ -26,7 +26,8 @@ from reward_signal.eval.metrics import wilson_interval
 from reward_signal.report.benchmarks import problem_count
 from reward_signal.report.diagnostics import Analysed
 
-# Config keys (any path component) that differ between runs by construction.
+# Config keys (any path component; also any `*_seed`, e.g. data_loader_seed) that differ between runs
+# by construction.
 VOLATILE = frozenset(
     {
         "seed",
@@ -45,6 +46,7 @@ VOLATILE = frozenset(
 # Keys a data-scale sweep changes together with the training data.
 DATA_KEYS = frozenset({"train_files", "total_epochs", "total_training_steps"})
 AVG = "Avg."
+POOLED = "pooled"  # every problem weighs the same (benchmark sizes from the data manifest)
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
@@ -76,8 +78,13 @@ def _config_of(path: Path) -> dict[str, str] | None:
     return None
 
 
+def _volatile(key: str, drop: frozenset[str]) -> bool:
+    parts = key.split(".")
+    return bool(set(parts) & (VOLATILE | drop)) or any(part.endswith("_seed") for part in parts)
+
+
 def _stable(flat: dict[str, str], drop: frozenset[str]) -> frozenset[tuple[str, str]]:
-    return frozenset((k, v) for k, v in flat.items() if not (set(k.split(".")) & (VOLATILE | drop)))
+    return frozenset((k, v) for k, v in flat.items() if not _volatile(k, drop))
 
 
 def setting(item: Analysed, with_data: bool) -> frozenset[tuple[str, str]]:
@@ -112,21 +119,43 @@ class Estimate:
         )
 
 
+def _t_half(values: Sequence[float]) -> float:
+    """Half-width of the 95% t interval of the mean over >= 2 seeds (never zero)."""
+    from scipy.stats import t
+
+    half = float(t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / math.sqrt(len(values)))
+    return max(half, 1e-9)  # identical seeds: still not a point
+
+
 def seed_estimate(values: Sequence[float], problems: float | None) -> Estimate | None:
-    """Mean over seeds; t interval with >= 2 seeds, else Wilson over the benchmark's `problems`."""
+    """Mean accuracy over seeds; t interval with >= 2 seeds, else Wilson over the benchmark's `problems`."""
     if not values:
         return None
     mean = float(np.mean(values))
     if len(values) >= 2:
-        from scipy.stats import t
-
-        half = float(t.ppf(0.975, len(values) - 1) * np.std(values, ddof=1) / math.sqrt(len(values)))
-        half = max(half, 1e-9)  # identical seeds: still not a point
+        half = _t_half(values)
         return Estimate(mean, max(0.0, mean - half), min(1.0, mean + half), len(values), "t over seeds")
     if problems is None:
         return Estimate(mean, float("nan"), float("nan"), 1, "1 seed, benchmark size unknown")
     low, high = wilson_interval(mean, problems)
     return Estimate(mean, low, high, 1, "Wilson over problems (1 seed)")
+
+
+def gain_estimate(gains: Sequence[float], level: float, problems: float | None) -> Estimate | None:
+    """Mean gain (a difference, so never clipped to [0, 1]) over seeds: t interval with >= 2 seeds; for one
+    seed, the normal interval of the difference of two independent accuracies near `level` (the run's),
+    each measured on `problems` problems (run and base evaluated alike)."""
+    if not gains:
+        return None
+    mean = float(np.mean(gains))
+    if len(gains) >= 2:
+        half = _t_half(gains)
+        return Estimate(mean, mean - half, mean + half, len(gains), "t over seeds")
+    if problems is None:
+        return Estimate(mean, float("nan"), float("nan"), 1, "1 seed, benchmark size unknown")
+    p = min(max(level, 0.5 / problems), 1 - 0.5 / problems)
+    half = 1.96 * math.sqrt(2 * p * (1 - p) / problems)
+    return Estimate(mean, mean - half, mean + half, 1, "binomial over problems, run and base (1 seed)")
 
 
 def effective_problems(benchmarks: Sequence[str]) -> float | None:
@@ -141,6 +170,15 @@ def final_avg(item: Analysed, benchmarks: Sequence[str]) -> float | None:
     """A run's final Avg. over `benchmarks` (None unless it has all of them)."""
     values = [item.diag.final.get(b) for b in benchmarks]
     return float(np.mean(values)) if values and all(v is not None for v in values) else None
+
+
+def final_pooled(item: Analysed, benchmarks: Sequence[str]) -> float | None:
+    """A run's final accuracy over all problems of `benchmarks` (None unless every size is known)."""
+    counts = [problem_count(b) for b in benchmarks]
+    values = [item.diag.final.get(b) for b in benchmarks]
+    if not counts or any(c is None for c in counts) or any(v is None for v in values):
+        return None
+    return float(sum(c * v for c, v in zip(counts, values, strict=True)) / sum(counts))  # type: ignore[misc]
 
 
 @dataclass
@@ -158,10 +196,14 @@ class Cell:
         return self.items[0].diag.final_from
 
     def estimate(self, benchmark: str, benchmarks: Sequence[str]) -> Estimate | None:
-        """Final accuracy on one benchmark, or on Avg. over `benchmarks`, across the cell's seeds."""
+        """Final accuracy on one benchmark, or Avg. / pooled over `benchmarks`, across the cell's seeds."""
         if benchmark == AVG:
             values = [v for item in self.items if (v := final_avg(item, benchmarks)) is not None]
             return seed_estimate(values, effective_problems(benchmarks))
+        if benchmark == POOLED:
+            values = [v for item in self.items if (v := final_pooled(item, benchmarks)) is not None]
+            counts = [problem_count(b) for b in benchmarks]
+            return seed_estimate(values, None if None in counts else float(sum(counts)))  # type: ignore[arg-type]
         values = [item.diag.final[benchmark] for item in self.items if benchmark in item.diag.final]
         return seed_estimate(values, problem_count(benchmark))
 

@@ -280,6 +280,12 @@ def load_run(path: Path, regrade_rollouts: bool = False) -> RunData:
         if summary is not None:
             run.final_eval, run.eval_protocol = _final_eval(summary, run)
             run.eval_curves = eval_k_curves(summary)
+    unevaluated = sorted(set(run.heldout) - set(run.final_eval)) if run.final_eval else []
+    if unevaluated:
+        run.missing.append(
+            f"final accuracy of {', '.join(unevaluated)} (validated, but not in eval/summary.json; their "
+            "validation values are not mixed with eval numbers)"
+        )
     return run
 
 

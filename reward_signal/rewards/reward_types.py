@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reward_signal.common.errors import ConfigError
+from reward_signal.common.ground_truth import ground_truth_answers
 from reward_signal.rewards.grading import Grade
+from reward_signal.rewards.science import within_tolerance
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,6 @@ def unit_draw(seed: int, sample: Sample, salt: str) -> float:
 def _rule_based(sample: Sample, params: dict[str, Any]) -> float:
     if sample.grade.correct:
         return 1.0
-    from reward_signal.common.ground_truth import ground_truth_answers
-    from reward_signal.rewards.science import within_tolerance
-
     golds = ground_truth_answers(sample.ground_truth) if sample.ground_truth else ()
     return float(within_tolerance(sample.grade.pred, golds, params["rel_tol"]))
 

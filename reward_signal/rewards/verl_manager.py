@@ -85,8 +85,9 @@ class KitRewardManager(RewardManagerBase):
         data_source = item.non_tensor_batch["data_source"]
         ground_truth = item.non_tensor_batch["reward_model"]["ground_truth"]
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
+        truncated = valid >= response_ids.shape[-1]  # it filled the response budget: stopped at the limit
         verdict: Grade = await loop.run_in_executor(
-            None, grade_with, self.grader, response, ground_truth, self.timeout, data_source
+            None, grade_with, self.grader, response, ground_truth, self.timeout, data_source, truncated
         )
         params, when = dict(self.params), ""
         validation = is_validation(data_source, extra_info)  # scored rule-based: no vote, no draw

@@ -4,7 +4,9 @@ see verl_plugin_recorder); the report then reads true training accuracy without 
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +23,14 @@ from reward_signal.report.runs import load_run
 from reward_signal.report.thresholds import Thresholds
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+RECORDED = REPO_ROOT / "tests" / "assets" / "report" / "plugin-run"  # what this test recorded, for unit tests
+
+
+def _plugin_keys(metrics_file: Path) -> list[dict[str, float]]:
+    rows = [json.loads(line) for line in metrics_file.read_text().splitlines()]
+    return [
+        {k: v for k, v in r["data"].items() if k.startswith("train/")} | {"step": r["step"]} for r in rows
+    ]
 
 
 class Launched(Exception):
@@ -76,6 +86,16 @@ def test_a_launched_run_carries_true_training_accuracy_per_step(
         timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+    if os.environ.get("REWARD_SIGNAL_UPDATE_GOLDEN") == "1":  # re-record the asset the unit tests read
+        shutil.rmtree(RECORDED, ignore_errors=True)
+        (RECORDED / "metrics").mkdir(parents=True)
+        shutil.copy(plan.paths.metrics_file, RECORDED / "metrics" / "attempt-20261201T000000Z.jsonl")
+        info = json.loads((plan.paths.run_dir / "run.json").read_text())
+        keep = ("experiment", "model", "reward_type", "algorithm", "train_prompts", "seed")
+        (RECORDED / "run.json").write_text(json.dumps({k: info[k] for k in keep}, indent=2) + "\n")
+    recorded = RECORDED / "metrics" / "attempt-20261201T000000Z.jsonl"
+    assert _plugin_keys(plan.paths.metrics_file) == _plugin_keys(recorded)  # the asset is what VERL writes
 
     run = load_run(plan.paths.run_dir)  # no regrade: the metrics carry it
     acc = run.train["train_acc"]

@@ -1,9 +1,10 @@
 """The report's flags, measured by simulation through `diagnose` (the numbers docs/report.md quotes).
 
 Each simulated run is a RunData with the validation keys VERL writes and binomial noise over the real
-benchmark sizes (AIME 24/25: 30 problems, AMC: 83, MATH-500: 500). "Shipped settings" are the math
-experiments' `validation: {n: 8, temperature: 0.6}` and `test_freq: 20` over 480 steps (25 validation
-points with step 0). Seeds are fixed; each case takes about a second.
+benchmark sizes (AIME 24/25: 30 problems, AMC: 83, MATH-500: 500). "Shipped settings" are read from the
+data-scale experiment (`validation.n`, `schedule.test_freq`; today n = 8 at T = 0.6 and every 20 steps, 25
+validation points over 480 steps with step 0), so changing them re-runs these checks. Seeds are fixed;
+each case takes about a second.
 """
 
 from __future__ import annotations
@@ -24,8 +25,18 @@ SOURCES = {  # VERL data_source -> (problems, base accuracy)
     "test-amc": (83, 0.33),
     "HuggingFaceH4/MATH-500": (500, 0.58),
 }
-SHIPPED_N = 8
-POINTS = 25  # validations at steps 0, 20, ..., 480
+
+
+def _shipped_validation() -> tuple[int, int]:
+    """(samples per validation problem, test_freq) of the shipped data-scale experiment, MODE2."""
+    from reward_signal.launch.experiment import load_experiment
+
+    exp = load_experiment("qwen25-math-1.5b-datascale", "MODE2")
+    return exp.validation.n, exp.schedule.test_freq
+
+
+SHIPPED_N, TEST_FREQ = _shipped_validation()
+POINTS = 480 // TEST_FREQ + 1  # validations at steps 0, 20, ..., 480
 STEPS = 480
 RUNS = 300
 

@@ -109,3 +109,25 @@ def test_load_base_reads_model_from_summary_or_from_the_spec(tmp_path: Path) -> 
     assert load_base(f"other-model={REPORT_ASSETS / 'base-eval'}").model == "other-model"
     with pytest.raises(KitError, match="no-such-dir: base evaluation"):
         load_base(str(tmp_path / "no-such-dir"))
+
+
+def test_benchmarks_missing_from_the_eval_are_not_filled_in_from_validation(tmp_path: Path) -> None:
+    import json
+
+    lines = [
+        {
+            "step": 0,
+            "data": {"val-core/test-amc/acc/mean@8": 0.3, "val-core/test-math-aime24/acc/mean@8": 0.1},
+        }
+    ]
+    run_dir = write_run(tmp_path, "partial", {"reward_type": "rule_based"}, {"1": lines})
+    (run_dir / "eval").mkdir()
+    summary = {"sampling": {"n": 16}, "metrics": {"amc": {"mean@n:n=16": 0.35}}}
+    (run_dir / "eval" / "summary.json").write_text(json.dumps(summary))
+    from reward_signal.report.diagnostics import diagnose
+    from reward_signal.report.thresholds import Thresholds
+
+    run = load_run(run_dir)
+    diag = diagnose(run, Thresholds())
+    assert diag.final == {"amc": 0.35} and diag.final_from == "eval mean@16"
+    assert any(m.startswith("final accuracy of aime2024 (validated, but not in eval") for m in run.missing)

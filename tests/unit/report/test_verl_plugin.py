@@ -75,3 +75,21 @@ def test_means_over_kept_rows_as_transferqueue_returns_them() -> None:
     ]
     means = reward_extra_means(rows, [True, True, False, True, True])
     assert means == {"train/acc/mean": 0.5, "train/format_ok/mean": pytest.approx(2 / 3)}
+
+
+def test_the_recorded_plugin_run_gives_the_report_true_accuracy_without_regrading() -> None:
+    """tests/assets/report/plugin-run was written by VERL's trainer code with the plugin loaded
+    (tests/integration/test_verl_plugin.py records it): the report reads it as any run."""
+    from reward_signal.report.diagnostics import diagnose
+    from reward_signal.report.runs import load_run
+    from reward_signal.report.thresholds import Thresholds
+    from tests.unit.report.rundirs import REPORT_ASSETS
+
+    run = load_run(REPORT_ASSETS / "plugin-run")
+    assert run.train["train_acc"].source == "train/acc/mean"
+    assert run.train["train_acc"].values.tolist() == pytest.approx([0.25, 0.75])
+    assert run.train["format_rate"].values.tolist() == pytest.approx([0.75, 0.75])
+    assert run.train["timeout_rate"].values.tolist() == pytest.approx([0.25, 0.0])
+    assert run.train["reward"].values.tolist() == pytest.approx([0.75, 0.75])
+    diag = diagnose(run, Thresholds(window=2))
+    assert diag.acc_rise_from == "training batches" and diag.final_train_acc == pytest.approx(0.5)
