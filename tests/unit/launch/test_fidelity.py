@@ -103,3 +103,16 @@ def test_a_row_that_departs_needs_a_reason(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="trainer.project_name: status 'deviation' needs a reason"):
         load_table(bad)
+
+
+def test_cli_checks_and_rewrites_the_doc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reward_signal.cli import main
+    from reward_signal.launch.fidelity import DOC_END, DOC_START
+
+    doc = tmp_path / "fidelity.md"
+    doc.write_text(f"# intro\n\n{DOC_START}\nstale\n{DOC_END}\ntail\n", encoding="utf-8")
+    assert main(["fidelity", "--write-doc", str(doc)]) == 0
+    written = doc.read_text(encoding="utf-8")
+    assert "stale" not in written and written.startswith("# intro") and written.endswith("tail\n")
+    assert "| `data.train_batch_size` | MODE1: 4; MODE2: 192; MODE3: 192 |" in written
+    assert "no drift" in capsys.readouterr().out
