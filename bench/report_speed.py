@@ -3,7 +3,8 @@
 Writes 24 synthetic runs (3 reward types x 8 data sizes, 200 steps, VERL 0.9.1 keys, 3 resumed runs)
 to a temporary directory, then times, in the same process and on the same files:
   baseline  reading and merging every run's inputs (run.json, metrics attempts, eval summary)
-  report    the full report (read, diagnose, 27 figures, runs.csv, report.md, report.html)
+  report    the full report (read, diagnose, 39 figures as 200-dpi PNG + PDF, runs.csv, report.md,
+            report.html)
 and prints seconds and the ratio report / baseline (median of --repeat runs each).
 
     python bench/report_speed.py [--repeat 3] [--jobs N]

@@ -166,9 +166,10 @@ def _fetch(args: argparse.Namespace) -> int:
     from reward_signal.data.manifest import load_manifest
 
     manifest = load_manifest()
+    width = max(len(name) for name in manifest.names)  # names line up in one column
     if args.list:
         for entry in manifest.datasets:
-            print(f"{entry.name:28} {entry.role:5} {entry.rows:>6} rows  {entry.description}")
+            print(f"{entry.name:{width}} {entry.role:5} {entry.rows:>6} rows  {entry.description}")
         return 0
     dest = (args.dest or data_dir()).resolve()
     mirror = args.mirror or (str(data_mirror()) if data_mirror() else None)
@@ -176,7 +177,7 @@ def _fetch(args: argparse.Namespace) -> int:
         manifest, dest, names=args.only, mirror=mirror, retries=args.retries, progress=sys.stderr.isatty()
     )
     for result in results:
-        print(f"{result.action:8} {result.name:28} {result.path}")
+        print(f"{result.action:8} {result.name:{width}} {result.path}")
     fetched = sum(result.action == "fetched" for result in results)
     print(f"{fetched} fetched, {len(results) - fetched} already verified, in {dest}")
     if dest != data_dir():

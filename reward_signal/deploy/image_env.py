@@ -117,21 +117,33 @@ def experiments(repo: Path) -> list[Path]:
     return found
 
 
+def summary(output: str, markers: Sequence[str]) -> str:
+    """The lines of a printed report that say what failed (its output was already shown in full)."""
+    lines = [line for line in output.splitlines() if line.startswith(tuple(markers))]
+    return "\n".join(lines[-20:]) or output.strip()[-2000:]
+
+
+def run_printed(command: Sequence[str], env: Mapping[str, str], what: str, markers: Sequence[str]) -> None:
+    """Run a command in the layer, show its whole output, and fail with just its failure lines."""
+    result = run(command, env=env)
+    print(result.stdout + result.stderr, end="", flush=True)
+    if result.returncode != 0:
+        raise ImageEnvError(
+            f"{what} (exit {result.returncode}):\n{summary(result.stdout + result.stderr, markers)}"
+        )
+
+
 def run_dry_runs(layer: Path, exps: Sequence[Path], env: Mapping[str, str]) -> None:
     """`train --dry-run` of every experiment in every mode, in one process (see deploy/dry_runs.py)."""
-    result = run(
-        [str(layer / "bin" / "python"), "-m", "reward_signal.deploy.dry_runs", *map(str, exps)], env=env
-    )
-    print(result.stdout, end="", flush=True)
-    must(result, "train --dry-run of the shipped experiments")
+    command = [str(layer / "bin" / "python"), "-m", "reward_signal.deploy.dry_runs", *map(str, exps)]
+    run_printed(command, env, "train --dry-run failed", ["FAIL", "     "])
 
 
 def run_reward_test(layer: Path, env: Mapping[str, str]) -> None:
-    result = run(
-        [str(layer / "bin" / "python"), "-m", "pytest", REWARD_TEST, "-p", "no:cacheprovider", "-q"], env=env
+    command = [str(layer / "bin" / "python"), "-m", "pytest", REWARD_TEST, "-p", "no:cacheprovider", "-q"]
+    run_printed(
+        command, env, "the rewards inside VERL's RewardLoopWorker failed", ["FAILED", "ERROR", "E   "]
     )
-    print(result.stdout[-3000:], flush=True)
-    must(result, f"{REWARD_TEST} (rewards inside VERL's RewardLoopWorker)")
 
 
 def base_env(args: argparse.Namespace, lock: Path, python: str, uv: str, recipe: Recipe) -> Path:

@@ -8,11 +8,12 @@ evaluation of the old checkpoint, so every training attempt gets an id:
   the new attempt id in `TRAINING_ATTEMPT` and prints `ATTEMPT MARKER`;
 - `finish` (only after training exited 0) writes the attempt id into the marker and, on
   Kubernetes ($REWARD_SIGNAL_EVAL_JOB), starts the suspended evaluation Job for that attempt;
-- `wait` (the evaluation side) returns once the marker holds the expected attempt, bounded.
+- `wait` (the evaluation side) returns once the marker holds the expected attempt, bounded, and
+  then runs the command given after `--` in its place (compose's `eval` service).
 
     python -m reward_signal.deploy.marker start EXPERIMENT [--name RUN_NAME]
     python -m reward_signal.deploy.marker finish MARKER ATTEMPT
-    python -m reward_signal.deploy.marker wait MARKER [--attempt ID] [--timeout S] [--poll S]
+    python -m reward_signal.deploy.marker wait MARKER [--attempt ID] [--timeout S] [--poll S] [-- COMMAND...]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 from reward_signal.common.errors import EXIT_CONFIG_ERROR, KitError
 from reward_signal.common.files import write_text
 from reward_signal.common.paths import runs_dir
+from reward_signal.deploy.kube import ATTEMPT_ANNOTATION
 
 MARKER = "TRAINING_COMPLETE"
 ATTEMPT_FILE = "TRAINING_ATTEMPT"
@@ -74,7 +76,7 @@ def finish(marker: Path, attempt: str, env: Mapping[str, str], account_dir: Path
     write_text(marker, attempt + "\n")
     job = env.get(EVAL_JOB_ENV)
     if job:
-        from reward_signal.deploy.kube import ATTEMPT_ANNOTATION, SERVICE_ACCOUNT_DIR, ApiServer, resume_job
+        from reward_signal.deploy.kube import SERVICE_ACCOUNT_DIR, ApiServer, resume_job
 
         try:
             resume_job(ApiServer.in_cluster(env, account_dir or SERVICE_ACCOUNT_DIR), job, attempt)
@@ -124,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     waiting.add_argument("--attempt", help="expected attempt id (default: the run's TRAINING_ATTEMPT)")
     waiting.add_argument("--timeout", type=float, default=600.0, help="seconds (default: %(default)s)")
     waiting.add_argument("--poll", type=float, default=10.0, help="seconds (default: %(default)s)")
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    then = argv[argv.index("--") + 1 :] if "--" in argv else []  # wait ... -- COMMAND: exec it once found
+    args = parser.parse_args(argv[: len(argv) - len(then) - 1] if "--" in argv else argv)
     try:
         if args.command == "start":
             marker = marker_path(args.experiment, args.name)
@@ -134,11 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             if args.attempt is not None and not args.attempt.strip():
                 raise KitError(
-                    "no training attempt given: this evaluation Job is started by its training pod "
-                    "(which sets the attempt); do not un-suspend it by hand"
+                    "no training attempt given: this evaluation Job is started by its training pod, which "
+                    f"tags it with the attempt; by hand, set the pod template annotation {ATTEMPT_ANNOTATION} first (the training log says how)"
                 )
             waited = wait(args.marker, args.attempt, args.timeout, args.poll)
-            print(f"found {args.marker} for this attempt after {waited:.0f}s")
+            print(f"found {args.marker} for this attempt after {waited:.0f}s", flush=True)
+            if then:
+                os.execvp(then[0], then)
     except KitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

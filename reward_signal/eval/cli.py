@@ -34,7 +34,7 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
 
     parser = tree.command(
         "eval",
-        help="Evaluate a model or VERL checkpoint (mean@n with a bootstrap CI, pass@k, maj@k), or re-grade generations.",
+        help="Evaluate a model or VERL checkpoint (mean@n, pass@k and maj@k with Wilson intervals; Avg. and pooled over datasets), or re-grade generations.",
         usage=USAGE,
         epilog=EPILOG,
     )
@@ -63,11 +63,9 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
     )
     parser.add_argument("--top-p", type=float, help="nucleus sampling threshold (overrides the preset)")
     parser.add_argument(
-        "--max-tokens", type=int, default=8192, help="max response tokens (default: %(default)s)"
+        "--max-tokens", type=int, help="max response tokens (default: the preset's, else 8192)"
     )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="sampling and bootstrap seed (default: %(default)s)"
-    )
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed (default: %(default)s)")
     parser.add_argument(
         "--backend", choices=BACKENDS, default="vllm", help="generation engine (default: %(default)s)"
     )
@@ -98,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
 
         if args.out is None:
             raise ConfigError("--from-generations needs --out DIR")
-        table = rescore(args.from_generations, args.out, seed=args.seed, grade_timeout=args.grade_timeout)
+        table = rescore(args.from_generations, args.out, grade_timeout=args.grade_timeout)
     else:
         from reward_signal.eval.problems import DEFAULT_DATASETS, parse_dataset_list
         from reward_signal.eval.run import EvalSettings, run_eval

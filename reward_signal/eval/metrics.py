@@ -6,9 +6,11 @@ never collide when results from several runs are merged.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -62,12 +64,18 @@ def majority_correct(groups: Sequence[int | None], correct: Sequence[bool]) -> f
 
 
 def maj_at_k(groups: Sequence[int | None], correct: Sequence[bool], k: int) -> float:
-    """maj@k averaged over the floor(n/k) disjoint blocks of k consecutive samples (all n samples used when k | n)."""
+    """maj@k averaged over windows of k consecutive samples, read cyclically from starts 0, k, 2k, ...
+
+    The windows continue around the end until every sample has been used equally often
+    (n / gcd(n, k) windows): disjoint blocks when k divides n, and no sample left out when it does not.
+    """
     n = len(groups)
     if not 1 <= k <= n:
         raise ValueError(f"maj@k needs 1 <= k <= n, got k={k}, n={n}")
-    blocks = range(0, (n // k) * k, k)
-    return float(np.mean([majority_correct(groups[s : s + k], correct[s : s + k]) for s in blocks]))
+    windows = [[(start + i) % n for i in range(k)] for start in range(0, n * k // math.gcd(n, k), k)]
+    return float(
+        np.mean([majority_correct([groups[i] for i in w], [correct[i] for i in w]) for w in windows])
+    )
 
 
 def k_ladder(n: int) -> list[int]:
@@ -76,27 +84,33 @@ def k_ladder(n: int) -> list[int]:
     return ks if ks[-1] == n else [*ks, n]
 
 
-def bootstrap_ci(values: Sequence[float], seed: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap CI of the mean over problems (seeded; 10,000 resamples).
+def wilson_interval(mean: float, count: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for the mean of `count` values in [0, 1] (e.g. per-problem accuracies; an
+    effective, non-integer count for an average over benchmarks).
 
-    Constant values (all solved, none solved) have a zero-width interval; scipy would return NaN there.
+    Chosen over the percentile bootstrap by the coverage simulation in tests/unit/eval/test_metrics.py:
+    on 30 AIME-like problems at 5% accuracy (greedy) the bootstrap covers 78% (nominal 95%), this interval
+    at least 93%. It uses the Bernoulli variance p(1-p), the largest any [0, 1]-valued variable with
+    mean p can have, so it stays honest when each problem's value is itself a mean over samples; and it
+    never has zero width (an all-zero benchmark of 30 problems gives [0, 0.114]).
     """
-    from scipy.stats import bootstrap
-
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
+    if count < 1:
         return (float("nan"), float("nan"))
-    if np.all(data == data[0]):
-        return (float(data[0]), float(data[0]))
-    result = bootstrap(
-        (data,),
-        np.mean,
-        confidence_level=confidence,
-        n_resamples=10_000,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    return (float(result.confidence_interval.low), float(result.confidence_interval.high))
+    z = float(NormalDist().inv_cdf(0.5 + confidence / 2))
+    p = min(max(mean, 0.0), 1.0)
+    denom = 1 + z * z / count
+    centre = (p + z * z / (2 * count)) / denom
+    half = z * math.sqrt(p * (1 - p) / count + z * z / (4 * count * count)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _with_ci(
+    metrics: dict[str, float | int | list[float] | None], name: str, values: Sequence[float]
+) -> None:
+    """`name` = mean of per-problem `values`, and `name:ci95` = its Wilson interval over problems."""
+    mean = float(np.mean(values))
+    metrics[name] = mean
+    metrics[f"{name}:ci95"] = list(wilson_interval(mean, len(values)))
 
 
 def _mean_known(values: Sequence[float | None]) -> float | None:
@@ -104,30 +118,27 @@ def _mean_known(values: Sequence[float | None]) -> float | None:
     return float(np.mean(known)) if known else None
 
 
-def summarize(
-    problems: Sequence[ProblemOutcome], seed: int = 0
-) -> dict[str, float | int | list[float] | None]:
-    """All metrics of one dataset (or of the pooled problems of several: the sample-weighted overall line).
+def summarize(problems: Sequence[ProblemOutcome]) -> dict[str, float | int | list[float] | None]:
+    """All metrics of one dataset (or of the pooled problems of several: the problem-weighted line).
 
-    `n` in the names is the smallest sample count among the problems; each problem's pass@k uses its own count.
+    `n` in the names is the smallest sample count among the problems; each problem's pass@k uses its own
+    count. Every accuracy-like metric has a `:ci95` companion over problems (`wilson_interval`).
     """
     if not problems:
         raise ValueError("no problems to summarize")
     n = min(p.n for p in problems)
     if n == 0:
         raise ValueError("a problem has no samples")
-    accuracy = [sum(p.correct) / p.n for p in problems]
     metrics: dict[str, float | int | list[float] | None] = {
         "n_problems": len(problems),
         "n_samples": sum(p.n for p in problems),
-        f"mean@n:n={n}": float(np.mean(accuracy)),
-        f"mean@n:n={n}:ci95": list(bootstrap_ci(accuracy, seed)),
     }
+    _with_ci(metrics, f"mean@n:n={n}", [sum(p.correct) / p.n for p in problems])
     ks = k_ladder(n)
     for k in ks:
-        metrics[f"pass@k:k={k}&n={n}"] = float(np.mean([pass_at_k(p.n, sum(p.correct), k) for p in problems]))
+        _with_ci(metrics, f"pass@k:k={k}&n={n}", [pass_at_k(p.n, sum(p.correct), k) for p in problems])
     for k in ks:
-        metrics[f"maj@k:k={k}&n={n}"] = float(np.mean([maj_at_k(p.groups, p.correct, k) for p in problems]))
+        _with_ci(metrics, f"maj@k:k={k}&n={n}", [maj_at_k(p.groups, p.correct, k) for p in problems])
     samples_tokens = [t for p in problems for t in p.tokens]
     samples_truncated = [t for p in problems for t in p.truncated]
     metrics["mean_response_tokens"] = _mean_known(samples_tokens)

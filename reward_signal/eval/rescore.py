@@ -70,7 +70,7 @@ def _source_meta(files: list[Path]) -> dict[str, Any]:
         return {}
 
 
-def rescore(source: Path, out_dir: Path, seed: int = 0, grade_timeout: float = 5.0) -> str:
+def rescore(source: Path, out_dir: Path, grade_timeout: float = 5.0) -> str:
     """Grade every record again, write them (with fresh pred/score/answer_group) and the summary to `out_dir`."""
     files = generation_files(source)
     per_dataset = load_generations(files)
@@ -96,5 +96,5 @@ def rescore(source: Path, out_dir: Path, seed: int = 0, grade_timeout: float = 5
     )
     for name, problems in grouped.items():
         write_problems(records_path(out_dir, name), problems)
-    metrics = compute_metrics(grouped, seed=seed)
+    metrics = compute_metrics(grouped)
     return write_summary(out_dir, model, origin.get("checkpoint_step"), sampling, metrics)

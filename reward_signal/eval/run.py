@@ -147,5 +147,5 @@ def run_eval(settings: EvalSettings) -> str:
         ]
         for name in datasets
     }
-    metrics = compute_metrics(pool_groups(graded, settings.groups), seed=settings.sampling.seed)
+    metrics = compute_metrics(pool_groups(graded, settings.groups))
     return write_summary(out_dir, settings.model, resolved.checkpoint_step, sampling, metrics)

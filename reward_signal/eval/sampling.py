@@ -50,8 +50,9 @@ class Sampling:
 PRESETS: dict[str, dict[str, float | int]] = {
     "aime-avg16": {"n": 16, "temperature": 0.6, "top_p": 0.95},
     "greedy": {"n": 1, "temperature": 0.0, "top_p": 1.0},
-    # The science suite (eval/suites.py) as the seed validated it: one greedy answer per problem.
-    "stem": {"n": 1, "temperature": 0.0, "top_p": 1.0},
+    # The science suite (eval/suites.py) as the seed validated it: one greedy answer of at most 2048 tokens
+    # (VERL's default val_kwargs and the SCP scripts' response length).
+    "stem": {"n": 1, "temperature": 0.0, "top_p": 1.0, "max_tokens": 2048},
 }
 DEFAULT_PRESET = "aime-avg16"
 

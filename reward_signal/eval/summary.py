@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from reward_signal.common.files import write_json, write_text
-from reward_signal.eval.metrics import ProblemOutcome, summarize
+from reward_signal.eval.metrics import ProblemOutcome, summarize, wilson_interval
 
-OVERALL = "overall"
+# Two averages over benchmarks, named as papers do: "Avg." weighs every benchmark equally (the column
+# papers print), "pooled" weighs every problem equally (MATH-500's 500 problems then dominate AIME's 30).
+MACRO = "Avg."
+POOLED = "pooled"
 Metrics = dict[str, Any]
 
 
@@ -27,16 +30,36 @@ def outcome(records: Sequence[dict[str, Any]]) -> ProblemOutcome:
     )
 
 
+def macro_average(per_dataset: Mapping[str, Metrics]) -> Metrics:
+    """Equal-weight mean over datasets of every accuracy metric they all report (same k and n).
+
+    Its `:ci95` is `wilson_interval` at the effective count D^2 / sum(1/N_i) of D datasets with N_i
+    problems: the count a single benchmark would need for the same variance of the mean.
+    """
+    rows = list(per_dataset.values())
+    shared = [k for k in rows[0] if k.startswith(("mean@", "pass@", "maj@")) and not k.endswith(":ci95")]
+    shared = [k for k in shared if all(isinstance(r.get(k), float) for r in rows)]
+    count = len(rows) ** 2 / sum(1 / int(r["n_problems"]) for r in rows)
+    metrics: Metrics = {"n_problems": sum(int(r["n_problems"]) for r in rows), "n_datasets": len(rows)}
+    for key in shared:
+        mean = float(sum(r[key] for r in rows) / len(rows))
+        metrics[key] = mean
+        metrics[f"{key}:ci95"] = list(wilson_interval(mean, count))
+    return metrics
+
+
 def compute_metrics(
-    problems_by_dataset: Mapping[str, Sequence[Sequence[dict[str, Any]]]], seed: int
+    problems_by_dataset: Mapping[str, Sequence[Sequence[dict[str, Any]]]],
 ) -> dict[str, Metrics]:
-    """Metrics per dataset, then the sample-weighted overall line over the pooled problems."""
+    """Metrics per dataset, then the "Avg." (macro) and "pooled" (problem-weighted) lines."""
     outcomes = {
         name: [outcome(p) for p in problems] for name, problems in problems_by_dataset.items() if problems
     }
-    metrics = {name: summarize(items, seed) for name, items in outcomes.items()}
-    if outcomes:
-        metrics[OVERALL] = summarize([o for items in outcomes.values() for o in items], seed)
+    metrics = {name: summarize(items) for name, items in outcomes.items()}
+    if len(outcomes) > 1:
+        macro = macro_average(metrics)
+        metrics[POOLED] = summarize([o for items in outcomes.values() for o in items])
+        metrics[MACRO] = macro
     return metrics
 
 

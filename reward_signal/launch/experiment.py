@@ -132,6 +132,23 @@ class ScheduleSpec(_Strict):
 class LoggingSpec(_Strict):
     project: str = "reward-signal"
     wandb: bool = True
+    # VERL's mlflow logger into an MLflow file store at <run>/mlflow, the seed's layout (`report` reads
+    # it); the file logger (metrics/attempt-*.jsonl) is always on as well.
+    mlflow: bool = False
+
+
+class ValidationSpec(_Strict):
+    """How VERL samples the held-out sets at each `test_freq` step (its `rollout.val_kwargs`).
+
+    VERL's default is one greedy answer per problem; on 30-problem AIME sets that moves by about 0.05
+    between validations of an unchanged policy, so the report's overfit flag cannot separate a real
+    drop from noise. n >= 8 at the eval temperature brings a validation point's standard error to
+    about 0.01 (docs/report.md gives the flags' error rates, docs/training.md the GPU-time cost).
+    """
+
+    n: PositiveInt = Field(default=1, description="samples per validation problem (VERL's val_kwargs.n)")
+    temperature: Annotated[float, Field(ge=0)] = Field(default=0.0, description="0 = greedy")
+    top_p: Fraction = 1.0
 
 
 class Experiment(_Strict):
@@ -148,8 +165,13 @@ class Experiment(_Strict):
     rollout: RolloutSpec = Field(default_factory=RolloutSpec)
     offload: OffloadSpec = Field(default_factory=OffloadSpec)
     schedule: ScheduleSpec
+    validation: ValidationSpec = Field(default_factory=ValidationSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
-    seed: int = 42
+    seed: int | None = Field(
+        default=42,
+        description="data, rollout and data-loader seed, and the default reward-draw seed; "
+        "null passes no seed (VERL's defaults, as the seed's scripts did)",
+    )
     verl: dict[str, Any] = Field(
         default_factory=dict, description="extra VERL Hydra keys, validated like --set"
     )

@@ -58,14 +58,26 @@ class RunPaths:
 
 
 def loggers(exp: Experiment) -> list[str]:
-    """console + VERL's file logger always; W&B when the experiment asks for it (online or offline)."""
-    return ["console", "file", *(["wandb"] if exp.logging.wandb else [])]
+    """console + VERL's file logger always; W&B (online or offline) and MLflow when the experiment asks."""
+    return [
+        "console",
+        "file",
+        *(["wandb"] if exp.logging.wandb else []),
+        *(["mlflow"] if exp.logging.mlflow else []),
+    ]
+
+
+# VERL imports these modules in every process at `import verl`: the kit's plugin adds train/acc/mean
+# (and format, timeout rates) to every training step's metrics (see reward_signal/verl_plugin.py).
+PLUGIN_ENV = {"VERL_USE_EXTERNAL_MODULES": "reward_signal.verl_plugin"}
 
 
 def worker_env(exp: Experiment, paths: RunPaths, wandb_online: bool) -> dict[str, str]:
     """Variables the Ray workers need: VERL's Tracking (file logger, W&B) lives in the TaskRunner actor,
     which on an existing cluster does not inherit the launching shell's environment."""
-    env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file)}
+    env = {"VERL_FILE_LOGGER_PATH": str(paths.metrics_file), **PLUGIN_ENV}
+    if exp.logging.mlflow:  # VERL's default is sqlite:////tmp/mlruns.db, outside the run directory
+        env["MLFLOW_TRACKING_URI"] = f"file://{paths.run_dir / 'mlflow'}"
     if exp.logging.wandb:
         env["WANDB_DIR"] = str(paths.run_dir)
         if not wandb_online:
@@ -119,7 +131,6 @@ def experiment_overrides(
         "data.max_response_length": exp.lengths.response,
         "data.filter_overlong_prompts": exp.data.filter_overlong_prompts,
         "data.shuffle": exp.data.shuffle,
-        "data.seed": exp.seed,
         f"{arr}.model.path": exp.model.path,
         f"{arr}.model.trust_remote_code": exp.model.trust_remote_code,
         f"{arr}.model.enable_gradient_checkpointing": exp.model.gradient_checkpointing,
@@ -130,7 +141,6 @@ def experiment_overrides(
         f"{actor}.ppo_mini_batch_size": exp.batch.ppo_mini_batch_size,
         f"{actor}.ppo_micro_batch_size_per_gpu": exp.batch.micro_batch_size_per_gpu,
         f"{actor}.ppo_epochs": exp.batch.ppo_epochs,
-        f"{actor}.data_loader_seed": exp.seed,
         f"{actor}.fsdp_config.param_offload": exp.offload.actor_params,
         f"{actor}.fsdp_config.optimizer_offload": exp.offload.actor_optimizer,
         f"{arr}.ref.fsdp_config.param_offload": exp.offload.ref_params,
@@ -139,10 +149,13 @@ def experiment_overrides(
         f"{rollout}.n": exp.exploration.n,
         f"{rollout}.temperature": exp.exploration.temperature,
         f"{rollout}.top_p": exp.exploration.top_p,
-        f"{rollout}.seed": exp.seed,
         f"{rollout}.tensor_model_parallel_size": exp.rollout.tensor_parallel_size,
         f"{rollout}.gpu_memory_utilization": exp.rollout.gpu_memory_utilization,
         f"{rollout}.log_prob_micro_batch_size_per_gpu": exp.batch.log_prob_micro_batch_size_per_gpu,
+        f"{rollout}.val_kwargs.n": exp.validation.n,
+        f"{rollout}.val_kwargs.temperature": exp.validation.temperature,
+        f"{rollout}.val_kwargs.top_p": exp.validation.top_p,
+        f"{rollout}.val_kwargs.do_sample": exp.validation.temperature > 0,
         "trainer.project_name": exp.logging.project,
         "trainer.experiment_name": exp.name,
         "trainer.logger": loggers(exp),
@@ -159,6 +172,10 @@ def experiment_overrides(
         "trainer.validation_data_dir": str(paths.validation),
         "hydra.run.dir": str(paths.hydra),
     }
+    if exp.seed is not None:
+        values.update(
+            {"data.seed": exp.seed, f"{actor}.data_loader_seed": exp.seed, f"{rollout}.seed": exp.seed}
+        )
     if exp.rollout.max_model_len is not None:
         values[f"{rollout}.max_model_len"] = exp.rollout.max_model_len
     if exp.schedule.total_training_steps is not None:
@@ -174,12 +191,24 @@ def experiment_overrides(
     return found
 
 
+def reward_params(exp: Experiment) -> dict[str, Any]:
+    """The reward's parameters as the run uses them: a randomised reward without its own `seed` draws
+    from the run's seed, so replicate runs of a grid get different coins and a rerun gets the same."""
+    from reward_signal.rewards.reward_types import REWARD_TYPES
+
+    params = dict(exp.reward.params)
+    kind = REWARD_TYPES.get(exp.reward.type)
+    if kind is not None and "seed" in kind.defaults and "seed" not in params and exp.seed is not None:
+        params["seed"] = exp.seed
+    return params
+
+
 def reward_wiring(exp: Experiment) -> list[str]:
     """The rewards area's overrides for this reward type (custom function via the naive manager, or
-    the kit's group manager for majority vote)."""
+    the kit's own manager for group and randomised rewards)."""
     from reward_signal.rewards.verl_wiring import reward_overrides
 
-    return list(reward_overrides(exp.reward.type, dict(exp.reward.params)))
+    return list(reward_overrides(exp.reward.type, reward_params(exp)))
 
 
 def render(

@@ -16,6 +16,7 @@ from reward_signal.common.errors import KitError
 from reward_signal.common.files import ensure_writable_dir, write_text
 from reward_signal.report import figures
 from reward_signal.report.contents import report_blocks
+from reward_signal.report.cross_figures import cross_figure_tasks
 from reward_signal.report.diagnostics import Analysed, diagnose
 from reward_signal.report.document import render_html, render_markdown
 from reward_signal.report.runs import BaseEval, find_run_dirs, load_run
@@ -80,9 +81,10 @@ def _order(item: Analysed) -> tuple[str, str, int, str, str, str]:
 
 
 def _remove_stale_figures(directory: Path, current: set[Path], cross_names: set[str]) -> None:
-    """Delete figures an earlier report drew into this directory, so none can pass for current."""
-    for path in directory.glob("*.png"):
-        if path not in current and (path.name.startswith("run-") or path.name in cross_names):
+    """Delete figures (PNG and PDF) an earlier report drew here, so none can pass for current."""
+    for path in [*directory.glob("*.png"), *directory.glob("*.pdf")]:
+        png = path.with_suffix(".png")
+        if png not in current and (path.name.startswith(("run-", "sweep-")) or png.name in cross_names):
             path.unlink()
 
 
@@ -125,15 +127,7 @@ def build_report(
     csv_path = write_csv(out / "runs.csv", rows)
 
     run_paths = figure_names([item.run.name for item in items])
-    cross_files = {
-        "Data-scale effect": ("data-scale.png", partial(figures.data_scale_figure, items, benchmarks, bases)),
-        "Reward type vs held-out gain": (
-            "reward-gain.png",
-            partial(figures.reward_gain_figure, items, benchmarks),
-        ),
-        "Reward hacking check": ("reward-hacking.png", partial(figures.hacking_figure, items, thresholds)),
-        **science_figure_tasks(items),
-    }
+    cross_files = {**cross_figure_tasks(items, benchmarks, bases, thresholds), **science_figure_tasks(items)}
     tasks = [partial(draw, out / FIGURE_DIR / filename) for filename, draw in cross_files.values()]
     tasks += [
         partial(figures.run_figure, item, out / relative)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reward_signal.report import stats
 from reward_signal.report.diagnostics import Analysed
 from reward_signal.report.document import Block, Bullets, Heading, Image, Paragraph, Table
+from reward_signal.report.groups import AVG, POOLED, cells
 from reward_signal.report.runs import BaseEval
 from reward_signal.report.table import Cell, format_cell
 from reward_signal.report.thresholds import Thresholds
@@ -30,20 +32,26 @@ def definitions(thresholds: Thresholds) -> Bullets:
     t = thresholds
     return Bullets(
         (
-            f"Final train reward / accuracy: mean of the last {t.window} logged steps.",
+            f"Final train reward / accuracy: mean of the last {t.window} logged steps. True training accuracy "
+            "is train/acc/mean (logged every step by the kit's VERL plugin), else the rollout dumps.",
             "Final held-out accuracy: the run's eval/summary.json mean@n when present, else the last "
-            "validation value; best and its step come from the validation curve.",
-            "Held-out mean: unweighted mean over benchmarks at steps where all were validated.",
-            f"Peak step: first step of the highest held-out mean; drop = peak - last value; overfit when the "
-            f"drop is at least {t.overfit_drop:.3f}.",
+            "validation value, never mixed within a run; its sampling protocol is in runs.csv (final_from).",
+            "Avg.: unweighted mean over benchmarks (the papers' column); pooled: every problem weighs the "
+            "same (the eval's `pooled` row). Validation curves use Avg.",
+            f"Overfit: the best mean of {stats.SMOOTHING} consecutive validations (peak) minus the last such "
+            f"mean exceeds what an unchanged policy shows with probability {stats.ALPHA:.0%} (simulated from "
+            f"each point's binomial standard error), and is at least {t.overfit_drop:.3f}; not computed "
+            f"with fewer than {stats.MIN_POINTS} validation points.",
             f"Generalization gap: training-batch true accuracy (mean of the {t.window} steps up to the "
-            "validation step) minus the held-out mean.",
+            "validation step) minus the held-out Avg.",
             f"Rise of a curve: mean of its last {t.edge_fraction:.0%} of points minus mean of its first "
             f"{t.edge_fraction:.0%}. Reward hacking when the reward paid rises by at least "
-            f"{t.hacking_reward_rise:.3f} while true accuracy (training batches when logged, else held-out "
-            f"mean) rises by less than {t.hacking_acc_rise:.3f}.",
-            "Gain: final eval minus the base model's eval (--base) when both exist, else last minus step-0 "
-            "validation (VERL validates the base model at step 0).",
+            f"{t.hacking_reward_rise:.3f} while the one-sided 95% upper bound of the true-accuracy rise "
+            f"(training batches when logged, else held-out Avg.) is below {t.hacking_acc_rise:.3f}.",
+            "Gain: final eval minus the base model's eval (--base) when both exist and were sampled alike, "
+            "else last minus step-0 validation (VERL validates the base model at step 0).",
+            "Across runs: only runs that differ in nothing but the seed are averaged; every such number "
+            "states its seed count and a 95% interval (t interval over seeds; Wilson for one seed).",
         )
     )
 
@@ -55,14 +63,54 @@ def _flag_lines(items: Sequence[Analysed]) -> tuple[str, ...]:
         if diag.reward_hacking:
             lines.append(
                 f"{item.run.name}: reward hacking (reward paid rose {diag.reward_rise:+.3f}, true accuracy "
-                f"on {diag.acc_rise_from} rose {diag.acc_rise:+.3f})"
+                f"on {diag.acc_rise_from} rose {diag.acc_rise:+.3f} ± {diag.acc_rise_se:.3f})"
             )
-        if diag.overfit and diag.peak is not None:
+        test = diag.overfit_test
+        if diag.overfit and test is not None:
             lines.append(
-                f"{item.run.name}: overfit (held-out mean peaked at step {diag.peak.step} with "
-                f"{diag.peak.value:.3f}, ended at {diag.peak.final:.3f}, drop {diag.peak.drop:.3f})"
+                f"{item.run.name}: overfit (held-out Avg. peaked at step {test.peak_step} with "
+                f"{test.peak:.3f}, ended at {test.final:.3f}, drop {test.drop:.3f} > {test.critical:.3f} "
+                f"expected from noise, p = {test.p_value:.3f})"
             )
     return tuple(lines)
+
+
+def _agreement(flags: list[bool | None]) -> str:
+    """`k/m` runs flagged among the m that could be tested (a flag on one seed of three is weak)."""
+    tested = [f for f in flags if f is not None]
+    return f"{sum(tested)}/{len(tested)}" if tested else "-"
+
+
+def seed_table(items: Sequence[Analysed], benchmarks: Sequence[str]) -> Table:
+    """One row per setting (runs differing only in seed): final accuracy with its 95% interval and seed
+    count, the protocol it was measured with, and how many seeds each flag fired on."""
+    panels = [*benchmarks, AVG, POOLED] if len(benchmarks) > 1 else list(benchmarks)
+    header = (
+        "model",
+        "reward_type",
+        "train_prompts",
+        "seeds",
+        "protocol",
+        *panels,
+        "overfit",
+        "reward_hacking",
+    )
+    rows = []
+    for cell in cells(items):
+        estimates = [cell.estimate(panel, benchmarks) for panel in panels]
+        rows.append(
+            (
+                cell.model,
+                cell.reward_type,
+                format_cell(cell.train_prompts),
+                str(len(cell.items)),
+                cell.protocol or "-",
+                *(e.text() if e is not None else "-" for e in estimates),
+                _agreement([i.diag.overfit for i in cell.items]),
+                _agreement([i.diag.reward_hacking for i in cell.items]),
+            )
+        )
+    return Table(header, tuple(rows))
 
 
 def _run_facts(item: Analysed, row: dict[str, Cell]) -> Bullets:
@@ -113,6 +161,13 @@ def report_blocks(
         Table(columns, tuple(tuple(_short(row.get(c)) for c in columns) for row in rows)),
         Heading(2, "Flags"),
         Bullets(_flag_lines(items)) if _flag_lines(items) else Paragraph("No run was flagged."),
+        Heading(2, "Across seeds"),
+        Paragraph(
+            f"Runs that differ in nothing but the seed, averaged. {AVG} = unweighted mean over benchmarks (the "
+            f"papers' column); {POOLED} = every problem weighs the same (large benchmarks dominate). Each number: mean [95% interval] (seeds); the interval is a t interval over "
+            "seeds, or Wilson over the benchmark's problems for a single seed. Flags: runs flagged / runs tested."
+        ),
+        seed_table(items, benchmarks),
     ]
     if bases:
         blocks += [

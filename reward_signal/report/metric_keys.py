@@ -9,7 +9,7 @@ of candidate keys tried in order, so a run logged by another trainer version onl
 
 VERL 0.9.1 does not log the reward's extra-info (our `acc`, `format_ok`) for *training* batches, except
 as `gdpo/<key>/mean` under the GDPO estimator; validation extras are logged per data source. Keys under
-`train/` are the kit's own names for loggers that add training-batch extras.
+`train/` are written by the kit's VERL plugin (reward_signal/verl_plugin.py) on every training step.
 """
 
 from __future__ import annotations
@@ -28,6 +28,13 @@ TRAIN_KEYS: dict[str, tuple[str, ...]] = {
     "grad_norm": ("actor/grad_norm",),
 }
 
+# Curves drawn when logged but not needed by any diagnostic (absent ones are not reported missing).
+OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "advantage": ("critic/advantages/mean",),
+    "format_rate": ("train/format_ok/mean",),
+    "timeout_rate": ("train/timed_out/mean",),
+}
+
 # Human-readable labels for figures and tables.
 LABELS: dict[str, str] = {
     "reward": "reward paid",
@@ -37,6 +44,9 @@ LABELS: dict[str, str] = {
     "entropy": "policy entropy",
     "kl": "KL",
     "grad_norm": "gradient norm",
+    "advantage": "mean advantage",
+    "format_rate": "well-formatted responses (fraction)",
+    "timeout_rate": "grading timeouts (fraction)",
 }
 
 # The reward whose value *is* the 0/1 correctness: its reward paid is the true training accuracy.

@@ -1,11 +1,10 @@
-"""The seed's per-sweep figures for the science domain: a quantity over training steps, one panel per
-benchmark or training metric, one line per training-set size (seeds averaged), for the runs validated on
-science sets.
+"""The seed's per-sweep figures for the science domain: validation accuracy over training steps, one panel
+per benchmark, one line per training-set size (seeds averaged), for the runs validated on science sets.
 
 The seed's plot script draws, per sweep, `scp_test` (the three SCP difficulty tiers), `stem_benchmark`
 (SuperGPQA, GPQA-diamond, MMLU-sci), the math benchmarks its SCP runs also validate on (AIME 2024,
-MATH-500) and training curves (reward, response length, entropy, gradient norm). Here they come from kit
-runs: one set of figures per model whose runs validated on a science set, so a math-only report draws none.
+MATH-500), and training curves (drawn for every sweep by the report's cross-run figures). Here they come
+from kit runs: one set per model whose runs validated on a science set, so a math-only report draws none.
 """
 
 from __future__ import annotations
@@ -22,29 +21,17 @@ import numpy as np
 
 from reward_signal.report import figures
 from reward_signal.report.diagnostics import Analysed
-from reward_signal.report.metric_keys import LABELS
 from reward_signal.report.series import Series
 
-
-def _heldout(item: Analysed, benchmark: str) -> Series | None:
-    return item.run.heldout.get(benchmark)
-
-
-def _train(item: Analysed, quantity: str) -> Series | None:
-    return item.run.train.get(quantity)
-
-
-# figure kind -> (title, panels, where a panel's series comes from). Benchmark panels use the names
-# report.metric_keys.benchmark_name gives; training panels the quantities of metric_keys.TRAIN_KEYS.
-SCIENCE_FIGURES: dict[str, tuple[str, tuple[str, ...], Callable[[Analysed, str], Series | None]]] = {
+# figure kind -> (title, benchmark names as report.metric_keys.benchmark_name gives them). The sweep's
+# training curves are drawn with every sweep's.
+SCIENCE_FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "scp_test": (
         "SCP test accuracy",
         ("scp-test-difficult-1", "scp-test-medium-2-8", "scp-test-very-difficult-0"),
-        _heldout,
     ),
-    "stem_benchmark": ("STEM multiple-choice accuracy", ("supergpqa", "gpqa-diamond", "mmlu-sci"), _heldout),
-    "math_benchmark": ("Math benchmark accuracy", ("aime2024", "math500"), _heldout),
-    "training": ("Training curves", ("reward", "response_length", "entropy", "grad_norm"), _train),
+    "stem_benchmark": ("STEM multiple-choice accuracy", ("supergpqa", "gpqa-diamond", "mmlu-sci")),
+    "math_benchmark": ("Math benchmark accuracy", ("aime2024", "math500")),
 }
 # Benchmarks only the science runs validate on: they mark a run as part of a science sweep.
 SCIENCE_BENCHMARKS = frozenset(
@@ -60,13 +47,11 @@ def _seed_mean(curves: Sequence[Series]) -> tuple[np.ndarray, np.ndarray]:
     return steps, values
 
 
-def _cells(
-    items: Sequence[Analysed], panel: str, source: Callable[[Analysed, str], Series | None]
-) -> dict[tuple[int, str], list[Series]]:
-    """(training prompts, reward type) -> the curves of `panel`, one per seed."""
+def _cells(items: Sequence[Analysed], benchmark: str) -> dict[tuple[int, str], list[Series]]:
+    """(training prompts, reward type) -> the validation curves of `benchmark`, one per seed."""
     cells: dict[tuple[int, str], list[Series]] = defaultdict(list)
     for item in items:
-        series = source(item, panel)
+        series = item.run.heldout.get(benchmark)
         if series is not None and len(series):
             cells[(item.train_prompts or 0, item.reward_type)].append(series)
     return cells
@@ -76,13 +61,11 @@ def _cells(
 def curves_figure(
     items: Sequence[Analysed],
     benchmarks: Sequence[str],
-    source: Callable[[Analysed, str], Series | None],
     title: str,
     path: Path,
 ) -> Path | None:
-    """A quantity vs step, a panel per benchmark or training quantity: colour = training prompts, line
-    style = reward type."""
-    cells = {benchmark: _cells(items, benchmark, source) for benchmark in benchmarks}
+    """Validation accuracy vs step, a panel per benchmark: colour = training prompts, line style = reward type."""
+    cells = {benchmark: _cells(items, benchmark) for benchmark in benchmarks}
     if not any(cells.values()):
         return None
     sizes = sorted({size for by_cell in cells.values() for size, _ in by_cell})
@@ -92,7 +75,7 @@ def curves_figure(
     fig, axes = plt.subplots(1, len(benchmarks), figsize=(5.2 * len(benchmarks), 4.4), squeeze=False)
     for ax, benchmark in zip(axes[0], benchmarks, strict=True):
         if not cells[benchmark]:
-            ax.set_title(f"{LABELS.get(benchmark, benchmark)}\n(not logged)")
+            ax.set_title(f"{benchmark}\n(not validated)")
             ax.set_xticks([])
             ax.set_yticks([])
             continue
@@ -100,10 +83,9 @@ def curves_figure(
             steps, values = _seed_mean(curves)
             label = f"{size or '?'} prompts" + (f", {reward}" if len(rewards) > 1 else "")
             ax.plot(steps, values, styles[reward], color=colours[size], marker=".", markersize=3, label=label)
-        ax.set_title(LABELS.get(benchmark, benchmark))
+        ax.set_title(benchmark)
         ax.set_xlabel("step")
-        if benchmark not in LABELS:
-            ax.set_ylabel("validation accuracy")
+        ax.set_ylabel("validation accuracy")
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="best")
     fig.suptitle(f"{title} (line = mean over seeds)", fontsize=12)
@@ -124,8 +106,8 @@ def science_figure_tasks(items: Sequence[Analysed]) -> dict[str, tuple[str, Call
             by_model[item.model].append(item)
     tasks: dict[str, tuple[str, Callable[[Path], Path | None]]] = {}
     for model, runs in sorted(by_model.items()):
-        for kind, (title, panels, source) in SCIENCE_FIGURES.items():
+        for kind, (title, benchmarks) in SCIENCE_FIGURES.items():
             full_title = f"{model}: {title} (science sweep)"
-            draw = partial(curves_figure, runs, panels, source, full_title)
+            draw = partial(curves_figure, runs, benchmarks, full_title)
             tasks[full_title] = (f"{_slug(model)}_{kind}.png", draw)
     return tasks

@@ -28,10 +28,18 @@ BASE_ACCURACY: dict[str, float] = {
     "test-math-aime24": 0.09,
     "test-math-aime25": 0.06,
 }
-REWARD_TYPES = ("format_only", "random", "rule_based")
+REWARD_TYPES = ("format", "random", "rule_based")
 DATA_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048)
+# Problems per validation source (the manifest's rows): validation noise is binomial over them.
+PROBLEMS: dict[str, int] = {
+    "HuggingFaceH4/MATH-500": 500,
+    "test-amc": 83,
+    "test-math-aime24": 30,
+    "test-math-aime25": 30,
+}
 MODEL = "Qwen/Qwen2.5-Math-1.5B"
-SAMPLES = 16
+SAMPLES = 16  # eval samples per problem
+VAL_SAMPLES = 8  # validation samples per problem (the experiments' `validation.n`)
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ def _heldout_gain(spec: SyntheticRun, steps: np.ndarray) -> np.ndarray:
         return gain
     if spec.reward_type == "random":
         return 0.015 * _ramp(steps, 80.0)
-    return -0.01 * _ramp(steps, 60.0)  # format_only
+    return -0.01 * _ramp(steps, 60.0)  # format
 
 
 def _training_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, dict[str, float]]:
@@ -72,7 +80,7 @@ def _training_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, di
     true_acc = np.clip(true_acc, 0, 1)
     if spec.reward_type == "rule_based":
         reward = true_acc
-    elif spec.reward_type == "format_only":
+    elif spec.reward_type == "format":
         reward = np.clip(0.55 + 0.42 * _ramp(steps, 15.0) + rng.normal(0, 0.02, steps.size), 0, 1)
         true_acc = np.clip(0.42 + rng.normal(0, 0.025, steps.size), 0, 1)
     else:
@@ -83,6 +91,10 @@ def _training_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, di
         noise = rng.normal(0, 1, 8)
         rows[step] = {
             "critic/score/mean": float(reward[i]),
+            # what reward_signal.verl_plugin adds to every training step
+            "train/acc/mean": float(true_acc[i]),
+            "train/format_ok/mean": float(min(1.0, 0.6 + 0.4 * _ramp(np.asarray(step), 20.0))),
+            "train/timed_out/mean": 0.0,
             "critic/score/max": 1.0,
             "critic/score/min": 0.0,
             "critic/rewards/mean": float(reward[i]),
@@ -123,17 +135,31 @@ def _validation_rows(spec: SyntheticRun, rng: np.random.Generator) -> dict[int, 
     gain = _heldout_gain(spec, steps)
     rows: dict[int, dict[str, float]] = {int(s): {} for s in steps}
     for source, base in BASE_ACCURACY.items():
-        noise = rng.normal(0, 0.005 + 0.01 * (base < 0.2), steps.size)
-        acc = np.clip(base * (1 + 2.0 * gain) + noise, 0, 1)
+        truth = np.clip(base * (1 + 2.0 * gain), 0, 1)
+        trials = PROBLEMS[source] * VAL_SAMPLES
+        acc = rng.binomial(trials, truth) / trials
         for i, step in enumerate(steps.tolist()):
             row = rows[step]
-            row[f"val-core/{source}/acc/mean@{SAMPLES}"] = float(acc[i])
-            row[f"val-aux/{source}/acc/std@{SAMPLES}"] = float(np.sqrt(acc[i] * (1 - acc[i])))
-            row[f"val-core/{source}/acc/best@{SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.6))
-            row[f"val-core/{source}/acc/maj@{SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.15))
-            row[f"val-aux/{source}/format_ok/mean@{SAMPLES}"] = 0.97
-            row[f"val-aux/{source}/reward/mean@{SAMPLES}"] = float(acc[i])
+            row[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"] = float(acc[i])
+            row[f"val-aux/{source}/acc/std@{VAL_SAMPLES}"] = float(np.sqrt(acc[i] * (1 - acc[i])))
+            row[f"val-core/{source}/acc/best@{VAL_SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.6))
+            row[f"val-core/{source}/acc/maj@{VAL_SAMPLES}/mean"] = float(min(1.0, acc[i] * 1.15))
+            row[f"val-aux/{source}/format_ok/mean@{VAL_SAMPLES}"] = 0.97
+            row[f"val-aux/{source}/reward/mean@{VAL_SAMPLES}"] = float(acc[i])
     return rows
+
+
+def k_metrics(accuracy: float) -> dict[str, float]:
+    """pass@k and maj@k for k = 1..SAMPLES as a model with this mean accuracy would roughly show them:
+    pass@k = 1 - (1 - a)^(k^0.6) (problems differ in difficulty, so it grows slower than independent
+    draws would), maj@k a little above pass@1."""
+    metrics = {}
+    k = 1
+    while k <= SAMPLES:
+        metrics[f"pass@k:k={k}&n={SAMPLES}"] = float(1 - (1 - accuracy) ** (k**0.6))
+        metrics[f"maj@k:k={k}&n={SAMPLES}"] = float(min(1.0, accuracy * (1 + 0.08 * np.log2(k))))
+        k *= 2
+    return metrics
 
 
 def _write_attempt(path: Path, rows: dict[int, dict[str, float]], steps: range) -> None:
@@ -188,9 +214,10 @@ def write_run(root: Path, spec: SyntheticRun) -> Path:
             "sampling": {"n": SAMPLES, "temperature": 0.6},
             "metrics": {
                 benchmark_name(source): {
-                    "n_problems": 30,
+                    "n_problems": PROBLEMS[source],
                     "n_samples": SAMPLES,
-                    f"mean@n:n={SAMPLES}": last[f"val-core/{source}/acc/mean@{SAMPLES}"],
+                    f"mean@n:n={SAMPLES}": last[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"],
+                    **k_metrics(last[f"val-core/{source}/acc/mean@{VAL_SAMPLES}"]),
                 }
                 for source in BASE_ACCURACY
             },
@@ -220,7 +247,10 @@ def write_base_eval(directory: Path) -> Path:
             "model": MODEL,
             "checkpoint_step": None,
             "sampling": {"n": SAMPLES, "temperature": 0.6},
-            "metrics": {benchmark_name(s): {f"mean@n:n={SAMPLES}": acc} for s, acc in BASE_ACCURACY.items()},
+            "metrics": {
+                benchmark_name(s): {f"mean@n:n={SAMPLES}": acc, **k_metrics(acc)}
+                for s, acc in BASE_ACCURACY.items()
+            },
         },
     )
     return directory

@@ -16,8 +16,9 @@ _LABEL_RE = re.compile(r"^\s*[A-Za-z](?:_\{?\w+\}?)?(?:\([a-z]\))?\s*=\s*(?=\S)"
 _OPEN, _CLOSE = "([{", ")]}"
 # A gold answer that is only an option letter: `E`, `(E)`, `\textbf{(E)}` (A-E, the competition sets').
 _BARE_LETTER_RE = re.compile(r"^\s*(?:\\(?:textbf|text|mathrm|mathbf)\s*\{\s*)?\(?\s*[A-E]\s*\)?\s*\}?\s*$")
-# Characters that can end a finished answer; a response ending in a word was cut off mid-sentence.
-_FINISHED_END_RE = re.compile(r"[\d.!?)\]}$*|]\s*$")
+# What can end a finished answer: a digit, punctuation, a closing bracket or `$`, or a LaTeX command
+# (`90^\circ`, `\pi`). A response ending in a plain word was cut off mid-sentence.
+_FINISHED_END_RE = re.compile(r"(?:[\d.!?)\]}$*|]|\\[A-Za-z]+)\s*$")
 
 
 def top_level_parts(text: str) -> list[str]:
@@ -87,6 +88,6 @@ def is_bare_letter(gold: str) -> bool:
 
 
 def stops_mid_sentence(region: str) -> bool:
-    """The text ends in a word, not in a number, a formula or punctuation: it was cut off while writing."""
+    """The text ends in a plain word, not in a number, a formula or punctuation: it was cut off while writing."""
     tail = region.rstrip()
     return bool(tail) and not _FINISHED_END_RE.search(tail)

@@ -1,7 +1,10 @@
 """Registry of reward types: each maps a graded sample to the reward actually paid.
 
-Randomised rewards are decided by a hash of (seed, prompt key, response), never by global RNG state,
-so a sample gets the same reward in every run, process and Ray worker.
+Randomised rewards are decided by a hash of (seed, occasion, prompt key, response), never by global RNG
+state, so a rerun with the same seed pays the same rewards in every process and Ray worker. In training,
+the occasion is the global step and the response's position in its group (set by the kit's reward manager),
+so the same response to the same prompt gets a fresh coin in every step and at every group position, as
+the seed's `random.choice` did; offline scoring has no occasion and repeats its draws.
 """
 
 from __future__ import annotations
@@ -12,23 +15,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reward_signal.common.errors import ConfigError, DataError
+from reward_signal.common.ground_truth import ground_truth_answers
 from reward_signal.rewards.grading import Grade
 from reward_signal.rewards.judge.judgement import Judgement
 from reward_signal.rewards.judge.kinds import JUDGE_KINDS
+from reward_signal.rewards.science import within_tolerance
 
 
 @dataclass(frozen=True)
 class Sample:
-    """What a reward type may look at: the verdict, the response, the key of its prompt, the row's
-    extra_info (difficulty hybrids), the judge's decision (judge types) and the ground truth."""
+    """What a reward type may look at: the verdict, the response, its prompt key and gold, the occasion
+    (training step and group position) that makes a randomised reward's draw a fresh one, the row's
+    extra_info (difficulty hybrids) and the judge's decision (judge types)."""
 
     grade: Grade
     response: str
     prompt_key: str
     timeout: float
+    ground_truth: str = ""
+    occasion: str = ""
     extra_info: Mapping[str, Any] | None = None
     judgement: Judgement | None = None
-    ground_truth: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,27 +48,28 @@ class RewardType:
     pay: Callable[[Sample, dict[str, Any]], float]
     defaults: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def draws(self) -> bool:
+        """Randomised (it takes a `seed`): training must give it an occasion, see the module docstring."""
+        return "seed" in self.defaults
 
-def unit_draw(seed: int, prompt_key: str, response: str, salt: str) -> float:
-    """A reproducible uniform draw in [0, 1) from the sample's identity."""
-    digest = hashlib.sha256(
-        f"{salt}\0{seed}\0{prompt_key}\0{response}".encode("utf-8", "surrogatepass")
-    ).digest()
+
+def unit_draw(seed: int, sample: Sample, salt: str) -> float:
+    """A reproducible uniform draw in [0, 1) from the sample's identity and occasion."""
+    text = f"{salt}\0{seed}\0{sample.occasion}\0{sample.prompt_key}\0{sample.response}"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def _rule_based(sample: Sample, params: dict[str, Any]) -> float:
     if sample.grade.correct:
         return 1.0
-    from reward_signal.common.ground_truth import ground_truth_answers
-    from reward_signal.rewards.science import within_tolerance
-
     golds = ground_truth_answers(sample.ground_truth) if sample.ground_truth else ()
     return float(within_tolerance(sample.grade.pred, golds, params["rel_tol"]))
 
 
 def _random(sample: Sample, params: dict[str, Any]) -> float:
-    return float(unit_draw(params["seed"], sample.prompt_key, sample.response, "random") < params["p"])
+    return float(unit_draw(params["seed"], sample, "random") < params["p"])
 
 
 def _random_format_gated(sample: Sample, params: dict[str, Any]) -> float:
@@ -73,7 +81,7 @@ def _format(sample: Sample, params: dict[str, Any]) -> float:
 
 
 def _noisy(sample: Sample, params: dict[str, Any]) -> float:
-    flip = unit_draw(params["seed"], sample.prompt_key, sample.response, "noisy") < params["p"]
+    flip = unit_draw(params["seed"], sample, "noisy") < params["p"]
     return float(sample.grade.correct != flip)
 
 
@@ -204,6 +212,10 @@ _TYPES = (
     ),
 )
 REWARD_TYPES: dict[str, RewardType] = {t.name: t for t in _TYPES}
+# Which grader decides correctness and format, for every type: the kit's (`grading.grade`) or the seed's
+# exact verdicts (`seed_grader.grade`: verl's math_verify on str(ground truth), one-\boxed{} format check).
+GRADERS = ("kit", "seed")
+COMMON_DEFAULTS: dict[str, Any] = {"grader": "kit"}
 # Parameter coercion and range: (cast, check, what the user must give).
 _PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
     "p": (float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]"),
@@ -216,6 +228,7 @@ _PARAM_RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]]
     "threshold": (int, lambda v: v >= 0, "a non-negative integer"),
     "difficulty_model": (str, lambda v: bool(v.strip()), "a model name in extra_info.model_difficulty"),
     "rel_tol": (float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1) (0 = exact answers only)"),
+    "grader": (str, lambda v: v in GRADERS, " or ".join(GRADERS)),
 }
 
 
@@ -224,13 +237,13 @@ def resolve_params(reward_type: str, params: dict[str, Any]) -> tuple[RewardType
     if reward_type not in REWARD_TYPES:
         raise ConfigError(f"unknown reward type {reward_type!r}: choose one of {', '.join(REWARD_TYPES)}")
     kind = REWARD_TYPES[reward_type]
-    unknown = sorted(set(params) - set(kind.defaults))
+    allowed = {**COMMON_DEFAULTS, **kind.defaults}
+    unknown = sorted(set(params) - set(allowed))
     if unknown:
-        allowed = ", ".join(kind.defaults) or "none"
         raise ConfigError(
-            f"reward type {reward_type!r} has no parameter(s) {', '.join(unknown)} (allowed: {allowed})"
+            f"reward type {reward_type!r} has no parameter(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})"
         )
-    merged = {**kind.defaults, **params}
+    merged = {**allowed, **params}
     for key, (cast, valid, wanted) in _PARAM_RULES.items():
         if key not in merged:
             continue

@@ -32,11 +32,13 @@ _LAYOUT = re.compile(r"\$|\\[,;:! ]|~|\\left|\\right|\\(?:q)?quad")
 _UNIT_INDEX = re.compile(r"[\^_]\s*\{?\s*[-+−]?\w+\s*\}?")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\band\b)\s*")
 # What a unit never holds: arithmetic, brackets, an equation, or a leading operator (`2(qp + pq)`, `2 + 3`).
-_NOT_A_UNIT = re.compile(r"[+=()\[\]]|\\(?:frac|sqrt|cdot|times)|^\s*[-*/^]")
+# Constants and functions are not units either (`2\pi` is not 2).
+_NOT_A_UNIT = re.compile(r"[+=()\[\]]|\\(?:frac|sqrt|cdot|times|pi|ln|log|exp|sin|cos|tan)|^\s*[-*/^]")
 
 
-def _number(text: str) -> float:
-    return float(text.replace("−", "-"))
+def _number(text: str, exponent: str = "0") -> float:
+    """`text` x 10^`exponent` (unicode minus allowed); inf for an exponent beyond float range, never an error."""
+    return float(f"{text.replace('−', '-')}e{exponent.replace('−', '-')}")
 
 
 def _clean(text: str) -> str:
@@ -54,15 +56,17 @@ def parse_value(text: str) -> float | None:
     if re.search(r"\d", unit) or _NOT_A_UNIT.search(unit):
         return None  # another number or an expression follows: not a single value
     if match["mantissa"] is not None:
-        return _number(match["mantissa"]) * 10.0 ** int(match.group(2).replace("−", "-"))
-    if match["enum"] is not None:
-        return _number(match["enum"]) * 10.0 ** int(match["eexp"])
-    if match["power"] is not None:
-        return 10.0 ** int(match["power"].replace("−", "-"))
-    if match["num"] is not None:
+        value = _number(match["mantissa"], match.group(2))
+    elif match["enum"] is not None:
+        value = _number(match["enum"], match["eexp"])
+    elif match["power"] is not None:
+        value = _number("1", match["power"])
+    elif match["num"] is not None:
         denominator = _number(match["den"])
-        return _number(match["num"]) / denominator if denominator else None
-    return _number(match["plain"])
+        value = _number(match["num"]) / denominator if denominator else math.nan
+    else:
+        value = _number(match["plain"])
+    return value if math.isfinite(value) else None
 
 
 def parse_values(text: str) -> list[float] | None:

@@ -76,11 +76,45 @@ def _real_set(expr: Any) -> Any:
     unknowns = expr.atoms(AppliedUndef) or expr.free_symbols
     if len(unknowns) != 1:
         return None
+    unknown = next(iter(unknowns))
+    simple = _bounds_set(expr, unknown)
+    if simple is not None:
+        return simple
     variable = sympy.Symbol("v", real=True)
     try:
-        return expr.subs(next(iter(unknowns)), variable).as_set()
+        return expr.subs(unknown, variable).as_set()
     except (NotImplementedError, TypeError, ValueError):
         return None
+
+
+def _bounds_set(expr: Any, unknown: Any) -> Any:
+    """The set for And/Or of `unknown <op> number` comparisons, built directly (sympy's `as_set` takes
+    ~0.2 s each); None for anything else, which then goes to `as_set`."""
+    import sympy
+
+    if isinstance(expr, (sympy.And, sympy.Or)):
+        parts = [_bounds_set(arg, unknown) for arg in expr.args]
+        if any(part is None for part in parts):
+            return None
+        return sympy.Intersection(*parts) if isinstance(expr, sympy.And) else sympy.Union(*parts)
+    flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+    op = getattr(expr, "rel_op", None)
+    if op not in flipped:
+        return None
+    if expr.lhs == unknown and expr.rhs.is_number:
+        bound = expr.rhs
+    elif expr.rhs == unknown and expr.lhs.is_number:
+        bound, op = expr.lhs, flipped[op]
+    else:
+        return None
+    if not bound.is_real:
+        return None
+    return {
+        "<": sympy.Interval.open(-sympy.oo, bound),
+        "<=": sympy.Interval(-sympy.oo, bound),
+        ">": sympy.Interval.open(bound, sympy.oo),
+        ">=": sympy.Interval(bound, sympy.oo),
+    }[op]
 
 
 def _same_solution_set(gold: Any, pred: Any) -> bool:

@@ -29,7 +29,7 @@ from reward_signal.rewards.reward_types import REWARD_TYPES, resolve_params
 
 REWARD_TYPE_ENV = "REWARD_MODEL_TYPE"
 TIMEOUT_ENV = "REWARD_SIGNAL_TIMEOUT"
-# The seed's names for $REWARD_MODEL_TYPE.
+# The seed's names for $REWARD_MODEL_TYPE (and `train --reward-type`): RANDOM_REWARD is its format-gated coin.
 SEED_TYPE_NAMES = {
     "RULE_BASED": "rule_based",
     "RANDOM_REWARD": "random_format_gated",
@@ -143,7 +143,7 @@ def compute_score_batch(
 ) -> list[dict[str, Any]]:
     """A batch, graded in parallel over the reused pool (offline scoring, evaluation, older VERL)."""
     reward_type, timeout, params = settings(kwargs)
-    resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
+    _, merged = resolve_params(reward_type, dict(params))  # a bad config fails before any grading work
     extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
     if reward_type in JUDGE_KINDS:
         from reward_signal.rewards.judge.client import JudgeSettings
@@ -159,14 +159,19 @@ def compute_score_batch(
             lambda: JudgeSettings.from_env(router_address=router),
             progress,
         )
-    grades = grade_many(
-        list(solution_strs),
-        list(ground_truths),
-        timeout=timeout,
-        progress=progress,
-        data_sources=data_sources,
-        truncated=[hit_length_limit(extra) for extra in extras],
-    )
+    if merged["grader"] == "seed":
+        from reward_signal.rewards import seed_grader
+
+        grades = seed_grader.grade_many(list(solution_strs), list(ground_truths), progress=progress)
+    else:
+        grades = grade_many(
+            list(solution_strs),
+            list(ground_truths),
+            timeout=timeout,
+            progress=progress,
+            data_sources=data_sources,
+            truncated=[hit_length_limit(extra) for extra in extras],
+        )
     per_sample = [params] * len(grades)
     agreement = [0.0] * len(grades)
     if reward_type in GROUP_REWARD_TYPES:

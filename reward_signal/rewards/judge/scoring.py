@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from reward_signal.common.errors import DataError
-from reward_signal.rewards.grading import grade
 from reward_signal.rewards.judge import parsing
 from reward_signal.rewards.judge.client import JudgeClient, JudgeSettings, JudgeUnavailable
 from reward_signal.rewards.judge.judgement import NOT_ASKED, Judgement
 from reward_signal.rewards.judge.kinds import JUDGE_KINDS, JudgeKind
-from reward_signal.rewards.records import hit_length_limit, is_validation, record
+from reward_signal.rewards.records import grade_with, hit_length_limit, is_validation, record
+from reward_signal.rewards.reward_types import resolve_params
 
 QUESTION_KEY = "question"
 ON_FAILURE = ("raise", "zero")
@@ -82,8 +82,15 @@ async def judged_record(
 ) -> dict[str, Any]:
     """The kit's record for one sample under a judge type; `client_for()` gives the client (only called
     when the judge is actually needed, so validation runs without a judge configured)."""
+    _, merged = resolve_params(reward_type, dict(params))
     verdict_of = functools.partial(
-        grade, solution_str, ground_truth, timeout, data_source, truncated=hit_length_limit(extra_info)
+        grade_with,
+        merged["grader"],
+        solution_str,
+        ground_truth,
+        timeout,
+        data_source,
+        hit_length_limit(extra_info),
     )
     grading = asyncio.get_running_loop().run_in_executor(None, verdict_of)
     judgement = NOT_ASKED

@@ -64,7 +64,15 @@ def test_runs_are_bind_mounted_and_hf_cache_is_a_named_volume(services: dict, se
 
 def test_eval_is_a_profile_that_scores_the_runs_final_checkpoint(services: dict) -> None:
     assert "eval" not in resolved(REPO_ROOT)  # not started by a plain `docker compose up`
-    command = services["eval"]["command"]
+    check, command = services["eval"]["command"][:5], services["eval"]["command"][5:]
+    # Only a run whose latest training attempt finished: a failed or restarted one has no marker for it.
+    assert check == [
+        "rs-wait-for-training",
+        "/workspace/runs/debug/TRAINING_COMPLETE",
+        "--timeout",
+        "0",
+        "--",
+    ]
     options = dict(zip(command[2::2], command[3::2], strict=True))
     assert command[:2] == ["reward-signal", "eval"]
     assert options["--model"] == "/workspace/runs/debug/checkpoints"

@@ -193,3 +193,15 @@ def test_under_real_tini_the_trainer_gets_sigterm(tmp_path: Path) -> None:
     os.kill(process.pid, signal.SIGTERM)
     process.communicate(timeout=30)
     assert (run.logs / "cleaned-up").exists() and process.returncode == 143
+
+
+def test_wait_then_execs_the_command_only_for_a_finished_attempt(tmp_path: Path) -> None:
+    """compose's eval service: `rs-wait-for-training MARKER --timeout 0 -- reward-signal eval ...`."""
+    marker = tmp_path / MARKER
+    (tmp_path / ATTEMPT_FILE).write_text("attempt-2\n")
+    then = ["--", "sh", "-c", "echo evaluating; exit 7"]
+    refused = sh(WAIT, marker, "--timeout", "0", *then)
+    assert refused.returncode == 1 and "evaluating" not in refused.stdout
+    marker.write_text("attempt-2\n")
+    ran = sh(WAIT, marker, "--timeout", "0", *then)
+    assert ran.returncode == 7 and "evaluating" in ran.stdout  # exec'd: its status is the command's

@@ -245,3 +245,12 @@ def test_every_check_runs_after_a_failure(capsys: pytest.CaptureFixture[str]) ->
     assert failures == ["uv pip check: hydra-core requires omegaconf>=1.4,<1.5, but 2.3.1 is installed"]
     out = capsys.readouterr().out
     assert "image-env: uv pip check: FAILED" in out and re.search(r"image-env: doctor: \d+\.\d s", out)
+
+
+def test_a_failed_step_is_summarised_by_its_failure_lines() -> None:
+    report = "ok   train --dry-run debug MODE1 (1.0 s)\nFAIL train --dry-run debug MODE2 (0.1 s)\n     ImportError: x\n"
+    assert (
+        image_env.summary(report, ["FAIL", "     "])
+        == "FAIL train --dry-run debug MODE2 (0.1 s)\n     ImportError: x"
+    )
+    assert image_env.summary("Traceback ...\nboom", ["FAILED"]) == "Traceback ...\nboom"

@@ -53,3 +53,9 @@ def test_choice_answers_are_graded_by_letter_in_evaluation() -> None:
     ]
     grade_problems(problems)
     assert [(p[0]["pred"], p[0]["score"]) for p in problems] == [("H", 1.0), ("B", 0.0), ("49 Hz", 1.0)]
+
+
+def test_stem_preset_answers_in_the_seeds_validation_length_unless_told_otherwise() -> None:
+    assert build_sampling("stem").max_tokens == 2048
+    assert build_sampling("stem", max_tokens=512).max_tokens == 512
+    assert build_sampling("aime-avg16").max_tokens == 8192

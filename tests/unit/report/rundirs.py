@@ -51,7 +51,7 @@ def hacking_lines(log_train_acc: bool) -> list[dict]:
     """Reward paid climbs 0.50 -> 0.95 while true accuracy (batches or held-out) stays flat at 0.40."""
     lines = []
     for step in range(21):
-        data: dict[str, float] = {"val-core/test-amc/acc/mean@8": 0.40} if step % 5 == 0 else {}
+        data: dict[str, float] = {"val-core/HuggingFaceH4/MATH-500/acc/mean@8": 0.40} if step % 5 == 0 else {}
         if step:
             data["critic/score/mean"] = round(0.50 + 0.45 * step / 20, 4)
             if log_train_acc:

@@ -48,20 +48,20 @@ EXPECTED_CELLS = {
         "gain_math500": "0.070000",
         "heldout_peak_step": "4",
         "heldout_drop_after_peak": "0.020000",
-        "overfit": "false",
+        "overfit": "",  # 4 validation points: too few for the test (stats.MIN_POINTS)
         "final_gap": "0.225000",
     },
     "overfit-64": {
         "complete": "false",
         "heldout_peak_step": "8",
-        "heldout_peak": "0.600000",
-        "heldout_last": "0.450000",
+        "heldout_peak": "0.583333",  # best mean of 3 consecutive validations (steps 6, 8, 10)
+        "heldout_last": "0.470000",  # mean of the last 3
         "best_step_math500": "8",
         "overfit": "true",
         "reward_hacking": "false",
         "final_amc": "",
         "gain_math500": "-0.050000",  # no eval: last vs step-0 validation
-        "gain_from": "validation: last vs step 0",
+        "gain_from": "validation mean@8: last vs step 0",
     },
 }
 
@@ -95,19 +95,20 @@ def test_flags_and_missing_inputs(report: Path) -> None:
     assert rows["noisy-128"]["acc_rise_from"] == "training batches"
     assert (
         rows["not-started"]["missing"]
-        == "training metrics (metrics/attempt-*.jsonl); final evaluation (summary.json)"
+        == "training metrics (metrics/attempt-*.jsonl or mlflow/<experiment>/<run>/metrics); "
+        "final evaluation (summary.json)"
     )
     assert rows["not-started"]["reward_hacking"] == "" and rows["not-started"]["final_train_reward"] == ""
     markdown = (report / "report.md").read_text()
     assert (
-        "format-only-64: reward hacking (reward paid rose +0.360, true accuracy on held-out rose +0.000)"
+        "format-only-64: reward hacking (reward paid rose +0.360, true accuracy on held-out rose +0.000 ± "
         in markdown
     )
     assert (
-        "overfit-64: overfit (held-out mean peaked at step 8 with 0.600, ended at 0.450, drop 0.150)"
+        "overfit-64: overfit (held-out Avg. peaked at step 8 with 0.583, ended at 0.470, drop 0.113 > "
         in markdown
     )
-    assert "not-started (" in markdown and "training metrics (metrics/attempt-*.jsonl)" in markdown
+    assert "not-started (" in markdown and "training metrics (metrics/attempt-*.jsonl or mlflow/" in markdown
     assert "1 unreadable metrics line(s)" in markdown
     assert (
         "base-eval/summary.json, used for the 5 run(s) whose run.json model is Qwen/Qwen2.5-Math-1.5B"
@@ -117,13 +118,30 @@ def test_flags_and_missing_inputs(report: Path) -> None:
 
 def test_every_figure_exists_and_is_a_non_blank_png(report: Path) -> None:
     linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (report / "report.md").read_text())
-    expected = {"data-scale.png", "reward-gain.png", "reward-hacking.png"} | {
-        f"run-{name}.png" for name in _rows(report)
+    cross = {
+        "data-scale.png",
+        "reward-gain.png",
+        "reward-hacking.png",
+        "heldout-overlay.png",
+        "reward-accuracy-overlay.png",
+        "pass-at-k.png",
     }
-    assert {Path(p).name for p in linked} == expected
+    expected = cross | {f"run-{name}.png" for name in _rows(report)}
+    names = {Path(p).name for p in linked}
+    sweeps = {n for n in names if n.startswith("sweep-")}
+    assert names - sweeps == expected
+    # the seed's per-sweep set: rule_based has two sweeps (they differ in algorithm), the other types one
+    assert {n.rsplit("-", 1)[-1] for n in sweeps} == {
+        "reward_adv_length.png",
+        "entropy_grad_norm.png",
+        "math_benchmark.png",
+    }
     for relative in linked:
+        assert (report / relative).with_suffix(".pdf").read_bytes().startswith(b"%PDF")
         with Image.open(report / relative) as image:
             image.verify()
+        with Image.open(report / relative) as image:
+            assert round(image.info["dpi"][0]) >= 200, relative  # print resolution
         with Image.open(report / relative) as image:
             pixels = np.asarray(image.convert("L"), dtype=float)
         assert pixels.shape[0] > 200 and pixels.shape[1] > 300, relative
@@ -133,7 +151,8 @@ def test_every_figure_exists_and_is_a_non_blank_png(report: Path) -> None:
 def test_html_is_self_contained(report: Path) -> None:
     page = (report / "report.html").read_text()
     sources = re.findall(r'src="([^"]*)"', page)
-    assert len(sources) == 8 and all(s.startswith("data:image/png;base64,") for s in sources)
+    linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (report / "report.md").read_text())
+    assert len(sources) == len(linked) and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "http://" not in page and "https://" not in page and "<link" not in page
 
 
@@ -159,7 +178,9 @@ def test_cli_writes_the_report_and_names_bad_inputs(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"old")
     assert main(["report", str(study / "overfit-64"), "--out", str(out), "--overfit-drop", "0.2"]) == 0
-    assert "1 run(s): 0 flagged" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "1 run(s): 0 flagged" in printed
+    assert "true training accuracy: 1 from critic/score/mean (reward is accuracy)" in printed
     assert _rows(out)["overfit-64"]["overfit"] == "false"
     assert not stale.exists() and kept.exists()  # an earlier report's run figure, not the user's file
     assert main(["report", str(tmp_path / "missing-*"), "--out", str(out)]) == 1

@@ -20,12 +20,12 @@ def _dump(run_dir: Path, step: int, lines: list[dict | str]) -> None:
     (run_dir / "rollouts" / f"{step}.jsonl").write_text(text)
 
 
-def _format_only_run(tmp_path: Path) -> Path:
-    return write_run(tmp_path, "fmt", {"reward_type": "format_only"}, {"1": hacking_lines(False)})
+def _format_run(tmp_path: Path) -> Path:
+    return write_run(tmp_path, "fmt", {"reward_type": "format"}, {"1": hacking_lines(False)})
 
 
 def test_legacy_dumps_give_true_batch_accuracy(tmp_path: Path) -> None:
-    run_dir = _format_only_run(tmp_path)
+    run_dir = _format_run(tmp_path)
     for step in range(1, 21):  # VERL writes "<step>.jsonl"; step 10 sorts numerically, not as text
         acc = [1.0, 0.0, 0.0, 0.0] if step < 10 else [1.0, 1.0, 0.0, 0.0]
         _dump(
@@ -45,7 +45,7 @@ def test_legacy_dumps_give_true_batch_accuracy(tmp_path: Path) -> None:
 
 
 def test_v1_dumps_without_acc_are_named_in_missing_unless_regraded(tmp_path: Path) -> None:
-    run_dir = _format_only_run(tmp_path)
+    run_dir = _format_run(tmp_path)
     _dump(run_dir, 1, [{"output": "so \\boxed{4}", "gts": "4", "score": 1.0, "step": 1, "uid": "a_0_0"}])
     run = load_run(run_dir)
     assert "train_acc" not in run.train
@@ -54,7 +54,7 @@ def test_v1_dumps_without_acc_are_named_in_missing_unless_regraded(tmp_path: Pat
 
 @pytest.mark.integration
 def test_regrading_v1_dumps_uses_the_rule_based_grader(tmp_path: Path) -> None:
-    run_dir = _format_only_run(tmp_path)
+    run_dir = _format_run(tmp_path)
     _dump(run_dir, 1, [{"output": r"so \boxed{4}", "gts": '["4"]'}, {"output": r"\boxed{5}", "gts": '["4"]'}])
     _dump(
         run_dir, 2, [{"output": r"thus \boxed{\frac{1}{2}}", "gts": "0.5"}, {"output": "no box", "gts": "3"}]
@@ -62,3 +62,12 @@ def test_regrading_v1_dumps_uses_the_rule_based_grader(tmp_path: Path) -> None:
     series = load_run(run_dir, regrade_rollouts=True).train["train_acc"]
     assert series.source == SOURCE_REGRADED
     assert series.values.tolist() == [0.5, 0.5]
+    cache = run_dir / "rollouts" / "regraded" / "1.json"
+    assert json.loads(cache.read_text())["mean"] == 0.5 and json.loads(cache.read_text())["responses"] == 2
+    # the cache answers while the dump is unchanged: forge it to prove it is read ...
+    forged = json.loads(cache.read_text()) | {"mean": 0.25}
+    cache.write_text(json.dumps(forged))
+    assert load_run(run_dir, regrade_rollouts=True).train["train_acc"].values.tolist() == [0.25, 0.5]
+    # ... and is ignored once the dump changes
+    _dump(run_dir, 1, [{"output": r"so \boxed{4}", "gts": "4"}])
+    assert load_run(run_dir, regrade_rollouts=True).train["train_acc"].values.tolist() == [1.0, 0.5]

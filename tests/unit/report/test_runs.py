@@ -40,7 +40,7 @@ def test_rule_based_reward_stands_in_for_training_accuracy(resumed_run: Path) ->
 
 def test_degraded_reward_without_batch_accuracy_says_it_is_missing(tmp_path: Path) -> None:
     lines = [{"step": 1, "data": {"critic/score/mean": 0.9, "val-aux/test-amc/reward/mean@4": 0.9}}]
-    run = load_run(write_run(tmp_path, "fmt", {"reward_type": "format_only"}, {"1": lines}))
+    run = load_run(write_run(tmp_path, "fmt", {"reward_type": "format"}, {"1": lines}))
     assert "train_acc" not in run.train
     assert run.heldout == {}  # the reward paid is not accuracy under format_only
     assert any(m.startswith("true training-batch accuracy (none of train/acc/mean") for m in run.missing)
@@ -58,7 +58,10 @@ def test_kl_falls_back_through_its_candidate_keys(tmp_path: Path) -> None:
 def test_run_with_only_metadata_lists_what_is_missing(tmp_path: Path) -> None:
     run = load_run(write_run(tmp_path, "empty", {"reward_type": "random"}))
     assert run.train == {} and run.heldout == {} and run.last_step is None
-    assert run.missing == ["training metrics (metrics/attempt-*.jsonl)", "final evaluation (summary.json)"]
+    assert run.missing == [
+        "training metrics (metrics/attempt-*.jsonl or mlflow/<experiment>/<run>/metrics)",
+        "final evaluation (summary.json)",
+    ]
 
 
 def test_unreadable_run_json_and_eval_summary_are_reported(tmp_path: Path) -> None:
@@ -106,3 +109,25 @@ def test_load_base_reads_model_from_summary_or_from_the_spec(tmp_path: Path) -> 
     assert load_base(f"other-model={REPORT_ASSETS / 'base-eval'}").model == "other-model"
     with pytest.raises(KitError, match="no-such-dir: base evaluation"):
         load_base(str(tmp_path / "no-such-dir"))
+
+
+def test_benchmarks_missing_from_the_eval_are_not_filled_in_from_validation(tmp_path: Path) -> None:
+    import json
+
+    lines = [
+        {
+            "step": 0,
+            "data": {"val-core/test-amc/acc/mean@8": 0.3, "val-core/test-math-aime24/acc/mean@8": 0.1},
+        }
+    ]
+    run_dir = write_run(tmp_path, "partial", {"reward_type": "rule_based"}, {"1": lines})
+    (run_dir / "eval").mkdir()
+    summary = {"sampling": {"n": 16}, "metrics": {"amc": {"mean@n:n=16": 0.35}}}
+    (run_dir / "eval" / "summary.json").write_text(json.dumps(summary))
+    from reward_signal.report.diagnostics import diagnose
+    from reward_signal.report.thresholds import Thresholds
+
+    run = load_run(run_dir)
+    diag = diagnose(run, Thresholds())
+    assert diag.final == {"amc": 0.35} and diag.final_from == "eval mean@16"
+    assert any(m.startswith("final accuracy of aime2024 (validated, but not in eval") for m in run.missing)

@@ -17,7 +17,7 @@ from reward_signal.report.thresholds import Thresholds
     [
         (SyntheticRun("rule_based", 16), True, False),
         (SyntheticRun("rule_based", 2048), False, False),
-        (SyntheticRun("format_only", 256), False, True),
+        (SyntheticRun("format", 256), False, True),
         (SyntheticRun("random", 256), False, False),
     ],
 )

@@ -89,6 +89,11 @@ RULES = {
     "wrong-choice-letter": ("\\boxed{\\textbf{(D) }12}", "E", False),
     "no-fallback-mid-sentence": ("We multiply 6 by 7 to get 42 and then we", "42", False),
     "fallback-on-finished-text": ("Therefore the answer is 42.", "42", True),
+    "text-ending-in-latex-is-finished": (
+        "the final answer is \\angle OBC = 90^\\circ",
+        "\\angle OBC = 90^\\circ",
+        True,
+    ),
     "numbers-stay-strict": ("\\boxed{6.28}", "2\\pi", False),
 }
 

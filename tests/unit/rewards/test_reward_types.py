@@ -10,8 +10,9 @@ import pytest
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.rewards import REWARD_TYPES, score
+from reward_signal.rewards.grading import Grade
 from reward_signal.rewards.judge.kinds import JUDGE_KINDS
-from reward_signal.rewards.reward_types import unit_draw
+from reward_signal.rewards.reward_types import Sample, unit_draw
 from reward_signal.rewards.verl_entry import compute_score, compute_score_batch
 from tests.conftest import REPO_ROOT
 
@@ -106,11 +107,19 @@ def test_noisy_flips_rule_based_with_probability_p() -> None:
     assert _many("noisy", n=30, p=0.0) == [0.0] * 30
 
 
-def test_random_draws_depend_on_seed_prompt_and_response_only() -> None:
+def _sample(prompt_key: str, response: str, occasion: str = "") -> Sample:
+    return Sample(Grade(False, None, False, True), response, prompt_key, 5.0, occasion=occasion)
+
+
+def test_random_draws_depend_on_seed_prompt_response_and_occasion() -> None:
     assert _many("random", seed=1) == _many("random", seed=1)
     assert _many("random", seed=1) != _many("random", seed=2)
-    assert unit_draw(0, "a", "x", "random") != unit_draw(0, "b", "x", "random")
-    assert unit_draw(0, "a", "x", "random") != unit_draw(0, "a", "y", "random")
+    draw = unit_draw(0, _sample("a", "x"), "random")
+    assert draw == unit_draw(0, _sample("a", "x"), "random")
+    assert draw != unit_draw(0, _sample("b", "x"), "random")
+    assert draw != unit_draw(0, _sample("a", "y"), "random")
+    assert draw != unit_draw(0, _sample("a", "x", "step=2/session=0"), "random")
+    assert draw != unit_draw(1, _sample("a", "x"), "random")
 
 
 def test_random_and_noisy_are_reproducible_across_processes() -> None:

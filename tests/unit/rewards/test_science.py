@@ -31,7 +31,21 @@ def test_numbers_with_units_and_notation_are_read(text: str, values: list[float]
     assert parse_values(text) == pytest.approx(values)
 
 
-@pytest.mark.parametrize("text", ["Na_2CO_3", "2(qp + pq)", "x = 3", "2 + 3", "\\sqrt{2}", "NaCl, NaOH", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Na_2CO_3",
+        "2(qp + pq)",
+        "x = 3",
+        "2 + 3",
+        "\\sqrt{2}",
+        "NaCl, NaOH",
+        "",
+        "2\\pi",
+        "10^{999}",
+        "3e400 J",
+    ],
+)
 def test_expressions_and_names_are_not_numbers(text: str) -> None:
     assert parse_values(text) is None
 
