@@ -76,7 +76,7 @@ def _python_version(candidate: str) -> str | None:
             timeout=60,
             check=False,
         )
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.strip() if result.returncode == 0 else None
 

@@ -34,7 +34,7 @@ def register(tree) -> None:  # noqa: ANN001 (reward_signal.cli.CommandTree; impo
 
     parser = tree.command(
         "eval",
-        help="Evaluate a model or VERL checkpoint (mean@n, pass@k and maj@k with Wilson 95% intervals; Avg. and pooled over datasets), or re-grade generations.",
+        help="Evaluate a model or VERL checkpoint (mean@n, pass@k and maj@k with Wilson intervals; Avg. and pooled over datasets), or re-grade generations.",
         usage=USAGE,
         epilog=EPILOG,
     )

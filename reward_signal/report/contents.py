@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from reward_signal.report import stats
 from reward_signal.report.diagnostics import Analysed
 from reward_signal.report.document import Block, Bullets, Heading, Image, Paragraph, Table
-from reward_signal.report.groups import AVG, cells
+from reward_signal.report.groups import AVG, POOLED, cells
 from reward_signal.report.runs import BaseEval
 from reward_signal.report.table import Cell, format_cell
 from reward_signal.report.thresholds import Thresholds
@@ -84,7 +84,7 @@ def _agreement(flags: list[bool | None]) -> str:
 def seed_table(items: Sequence[Analysed], benchmarks: Sequence[str]) -> Table:
     """One row per setting (runs differing only in seed): final accuracy with its 95% interval and seed
     count, the protocol it was measured with, and how many seeds each flag fired on."""
-    panels = [*benchmarks, AVG] if len(benchmarks) > 1 else list(benchmarks)
+    panels = [*benchmarks, AVG, POOLED] if len(benchmarks) > 1 else list(benchmarks)
     header = (
         "model",
         "reward_type",
@@ -164,7 +164,7 @@ def report_blocks(
         Heading(2, "Across seeds"),
         Paragraph(
             f"Runs that differ in nothing but the seed, averaged. {AVG} = unweighted mean over benchmarks (the "
-            "papers' column). Each number: mean [95% interval] (seeds); the interval is a t interval over "
+            f"papers' column); {POOLED} = every problem weighs the same (large benchmarks dominate). Each number: mean [95% interval] (seeds); the interval is a t interval over "
             "seeds, or Wilson over the benchmark's problems for a single seed. Flags: runs flagged / runs tested."
         ),
         seed_table(items, benchmarks),

@@ -46,6 +46,7 @@ VOLATILE = frozenset(
 # Keys a data-scale sweep changes together with the training data.
 DATA_KEYS = frozenset({"train_files", "total_epochs", "total_training_steps"})
 AVG = "Avg."
+POOLED = "pooled"  # every problem weighs the same (benchmark sizes from the data manifest)
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
@@ -171,6 +172,15 @@ def final_avg(item: Analysed, benchmarks: Sequence[str]) -> float | None:
     return float(np.mean(values)) if values and all(v is not None for v in values) else None
 
 
+def final_pooled(item: Analysed, benchmarks: Sequence[str]) -> float | None:
+    """A run's final accuracy over all problems of `benchmarks` (None unless every size is known)."""
+    counts = [problem_count(b) for b in benchmarks]
+    values = [item.diag.final.get(b) for b in benchmarks]
+    if not counts or any(c is None for c in counts) or any(v is None for v in values):
+        return None
+    return float(sum(c * v for c, v in zip(counts, values, strict=True)) / sum(counts))  # type: ignore[misc]
+
+
 @dataclass
 class Cell:
     """Runs that differ only in their seed."""
@@ -186,10 +196,14 @@ class Cell:
         return self.items[0].diag.final_from
 
     def estimate(self, benchmark: str, benchmarks: Sequence[str]) -> Estimate | None:
-        """Final accuracy on one benchmark, or on Avg. over `benchmarks`, across the cell's seeds."""
+        """Final accuracy on one benchmark, or Avg. / pooled over `benchmarks`, across the cell's seeds."""
         if benchmark == AVG:
             values = [v for item in self.items if (v := final_avg(item, benchmarks)) is not None]
             return seed_estimate(values, effective_problems(benchmarks))
+        if benchmark == POOLED:
+            values = [v for item in self.items if (v := final_pooled(item, benchmarks)) is not None]
+            counts = [problem_count(b) for b in benchmarks]
+            return seed_estimate(values, None if None in counts else float(sum(counts)))  # type: ignore[arg-type]
         values = [item.diag.final[benchmark] for item in self.items if benchmark in item.diag.final]
         return seed_estimate(values, problem_count(benchmark))
 

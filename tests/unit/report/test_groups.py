@@ -120,3 +120,12 @@ def test_gain_intervals_are_not_clipped_like_accuracies() -> None:
     assert two.mean == pytest.approx(-0.03) and two.low < -0.04 and two.high > -0.02 and two.seeds == 2
     one = gain_estimate([-0.01], 0.3, 100)  # one seed: run and base each over 100 problems
     assert one.high - one.mean == pytest.approx(1.96 * (2 * 0.3 * 0.7 / 100) ** 0.5)
+
+
+def test_pooled_weighs_problems_and_avg_weighs_benchmarks(tmp_path: Path) -> None:
+    item = _run(tmp_path, "p", seed=1, lr=1e-6, prompts=64, acc=0.8)  # math500 0.8 (500), aime2024 0.2 (30)
+    (cell,) = cells([item])
+    assert cell.estimate(AVG, ["math500", "aime2024"]).mean == pytest.approx(0.5)
+    pooled = cell.estimate("pooled", ["math500", "aime2024"])
+    assert pooled.mean == pytest.approx((500 * 0.8 + 30 * 0.2) / 530)
+    assert pooled.how == "Wilson over problems (1 seed)"
