@@ -164,7 +164,10 @@ class JudgeClient:
         self._inflight[key] = future
         try:
             reply = await self._request(prompt, max_tokens)
-        except BaseException as exc:
+        except asyncio.CancelledError:
+            future.cancel()  # duplicates waiting on it are cancelled with it
+            raise
+        except Exception as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: duplicates re-raise it, nobody else needs to
             raise
