@@ -13,7 +13,7 @@ rearranged equations, radicals, several boxes, unboxed endings) and "8k" (built 
 set's ground truths, as bench/reward_throughput.py does). Prints samples/s, the ratios to (a), and
 verdict differences from (a) outside timeouts.
 
-    python bench/reward_call_pattern.py [--n 1000] [--mix hard 8k] [--parquet PATH]
+    python bench/reward_call_pattern.py [--n 1000] [--mix hard 8k] [--rounds 3] [--parquet PATH]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def hard_cases(n: int, seed: int) -> list[tuple[str, str, bool]]:
         lambda k: (f"The line is \\boxed{{y={k}x+{k + 1}}}.", f"{k}x-y+{k + 1}=0"),
         lambda k: (f"The length is \\boxed{{\\sqrt{{{4 * k * k * 2}}}}}.", f"{2 * k}\\sqrt{{2}}"),
         lambda k: (f"Therefore the answer is ${k} + \\sqrt{{{k * k * 4}}}$.", f"{3 * k}"),
-        lambda k: (f"The roots are \\boxed{{{k}}} and \\boxed{{-{k + 1}}}.", f"-{k + 1},{k}"),
+        lambda k: (f"The roots are \\boxed{{{k}}} and \\boxed{{-{k + 1}}}.", f"-{k + 1}, {k}"),
         lambda k: (
             f"<think>Check.</think> So \\boxed{{\\frac{{{k}\\pi}}{{{k + 1}}}}}",
             f"\\frac{{{2 * k}\\pi}}{{{2 * k + 2}}}",
@@ -167,6 +167,18 @@ def _verdict_table(runs: dict[str, dict[str, Any]]) -> None:
         print(line)
 
 
+def _median_runs(mix: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Each scorer `--rounds` times, the order rotated every round so drifting machine load hits all
+    alike; each scorer's run with the median rate is kept (its verdicts are the same in every round)."""
+    rounds: dict[str, list[dict[str, Any]]] = {scorer: [] for scorer in SCORERS}
+    for turn in range(args.rounds):
+        for scorer in SCORERS[turn % 3 :] + SCORERS[: turn % 3]:
+            rounds[scorer].append(run_fresh(scorer, mix, args.n, args.parquet, args.kit_workers))
+    return {
+        scorer: sorted(runs, key=lambda run: run["rate"])[len(runs) // 2] for scorer, runs in rounds.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,6 +192,9 @@ def main() -> None:
         default=4,
         help="the kit's pool size (default 4, verl's math_verify pool size)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="fresh runs per scorer; the median rate is shown"
+    )
     parser.add_argument("--child", choices=SCORERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -192,7 +207,7 @@ def main() -> None:
     print(f"machine load before: {os.getloadavg()[0]:.2f} (1-min), {os.cpu_count()} cores")
     print(f"worker processes: verl 4 (its spawn pool), kit {args.kit_workers} (REWARD_SIGNAL_POOL_WORKERS)")
     for mix in args.mix:
-        runs = {scorer: run_fresh(scorer, mix, args.n, args.parquet, args.kit_workers) for scorer in SCORERS}
+        runs = _median_runs(mix, args)
         base = runs["verl"]
         print(f"\nmix {mix}: {args.n} samples, {base['distinct_responses']} distinct responses")
         for scorer, label in zip(

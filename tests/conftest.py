@@ -38,6 +38,12 @@ def seed_data() -> Path:
 
 
 @pytest.fixture
+def seed_repo() -> Path:
+    """The seed repository's scripts at the commits the kit reproduces (`../shared/seed-repo`)."""
+    return _need(SHARED / "seed-repo")
+
+
+@pytest.fixture
 def kuberay_schemas() -> Path:
     """KubeRay CRDs for offline validation (`../shared/schemas/kuberay`)."""
     return _need(SHARED / "schemas" / "kuberay")
@@ -51,5 +57,5 @@ def assets() -> Path:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests using the shared-data fixtures carry the needs_shared_data marker automatically."""
     for item in items:
-        if {"seed_data", "kuberay_schemas"} & set(getattr(item, "fixturenames", ())):
+        if {"seed_data", "seed_repo", "kuberay_schemas"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_shared_data)

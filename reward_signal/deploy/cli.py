@@ -17,6 +17,7 @@ RENDER_EXAMPLES = """examples:
   reward-signal k8s render --exp script/experiments/debug.yaml --out k8s/overlays/debug
   reward-signal k8s render --sweep runs/sweeps/noise --out k8s/overlays/noise --image ghcr.io/me/reward-signal:0.1.0
   reward-signal k8s render --exp llama31-8b-rlvr8k --nodes 2 --out k8s/overlays/llama-2x8   # KubeRay RayJob
+  reward-signal k8s render --exp my-prm-run.yaml --judge-model Qwen/Qwen2.5-Math-7B-Instruct --out k8s/overlays/prm
   kubectl apply -k k8s/overlays/debug
 """
 DEFAULT_IMAGE = "ghcr.io/reward-signal/reward-signal"
@@ -88,6 +89,12 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
         metavar="NAME",
         help="docker-registry Secret for a private image, e.g. a private GHCR package (repeatable)",
     )
+    render.add_argument(
+        "--judge-model",
+        help="serve this judge (HF id or cache path) with vLLM beside training; needed by judge reward types",
+    )
+    render.add_argument("--judge-name", help="the judge's served model name (default: --judge-model)")
+    render.add_argument("--judge-gpus", type=int, default=1, help="GPUs of the judge pod (default: 1)")
     render.set_defaults(func=handle_render)
 
 
@@ -119,7 +126,12 @@ def handle_render(args: argparse.Namespace) -> int:
         shm_size=args.shm_size,
         image_pull_secrets=tuple(args.image_pull_secret),
     )
-    files = render(experiment_files(args.exp, args.sweep), settings, args.out)
+    judge = None
+    if args.judge_model:
+        from reward_signal.deploy.judge import JudgeServing
+
+        judge = JudgeServing(args.judge_model, args.judge_name or "", args.judge_gpus)
+    files = render(experiment_files(args.exp, args.sweep), settings, args.out, judge)
     write_overlay(files, args.out)
     jobs = [item.relative_path for item in files if item.relative_path.endswith(".jobs.yaml")]
     print(f"wrote {len(jobs)} experiment(s) to {args.out}; apply with: kubectl apply -k {args.out}")

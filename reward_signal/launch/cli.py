@@ -21,6 +21,14 @@ SWEEP_EPILOG = """examples:
   reward-signal k8s render --exp debug --sweep sweeps/datascale --out k8s/rendered"""
 
 
+FIDELITY_EPILOG = """The table (reward_signal/launch/fidelity.yaml) lists every override of the seed's production,
+math data-scale and science data-scale scripts with the verl 0.9.1 value the kit renders and its status
+(same / translated / deliberate deviation / forced by verl 0.9.1).
+examples:
+  reward-signal fidelity
+  reward-signal fidelity --write-doc docs/fidelity.md"""
+
+
 def register(tree: Any) -> None:
     train = tree.command(
         "train",
@@ -67,6 +75,19 @@ def register(tree: Any) -> None:
     sweep.add_argument("--grid", required=True, help="grid YAML (base experiment + axes)")
     sweep.add_argument("--out", required=True, help="directory for the cell experiment files")
     sweep.set_defaults(func=run_sweep)
+
+    fidelity = tree.command(
+        "fidelity",
+        "Check every seed-reproducing experiment against the seed fidelity table (exit 1 on any drift).",
+        usage="reward-signal fidelity [--write-doc PATH]",
+        epilog=FIDELITY_EPILOG,
+    )
+    fidelity.add_argument(
+        "--write-doc",
+        metavar="PATH",
+        help="rewrite the generated table between the markers of PATH (e.g. docs/fidelity.md)",
+    )
+    fidelity.set_defaults(func=run_fidelity)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -115,3 +136,25 @@ def run_sweep(args: argparse.Namespace) -> int:
     for path in write_sweep(Path(args.grid), Path(args.out)):
         print(path)
     return 0
+
+
+def run_fidelity(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from reward_signal.common.files import write_text
+    from reward_signal.launch.fidelity import drift, load_table, with_generated_table
+
+    table = load_table()
+    problems = drift(table)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if args.write_doc:
+        path = Path(args.write_doc)
+        write_text(path, with_generated_table(path.read_text(encoding="utf-8"), table, str(path)))
+        print(f"wrote the fidelity table into {path}")
+    rows = len(table.rows)
+    print(
+        f"{rows} rows, {len(table.scripts)} seed scripts: "
+        + (f"{len(problems)} drift(s)" if problems else "no drift")
+    )
+    return 1 if problems else 0

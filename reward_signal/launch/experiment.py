@@ -167,7 +167,11 @@ class Experiment(_Strict):
     schedule: ScheduleSpec
     validation: ValidationSpec = Field(default_factory=ValidationSpec)
     logging: LoggingSpec = Field(default_factory=LoggingSpec)
-    seed: int = 42
+    seed: int | None = Field(
+        default=42,
+        description="data, rollout and data-loader seed, and the default reward-draw seed; "
+        "null passes no seed (VERL's defaults, as the seed's scripts did)",
+    )
     verl: dict[str, Any] = Field(
         default_factory=dict, description="extra VERL Hydra keys, validated like --set"
     )

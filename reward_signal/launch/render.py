@@ -131,7 +131,6 @@ def experiment_overrides(
         "data.max_response_length": exp.lengths.response,
         "data.filter_overlong_prompts": exp.data.filter_overlong_prompts,
         "data.shuffle": exp.data.shuffle,
-        "data.seed": exp.seed,
         f"{arr}.model.path": exp.model.path,
         f"{arr}.model.trust_remote_code": exp.model.trust_remote_code,
         f"{arr}.model.enable_gradient_checkpointing": exp.model.gradient_checkpointing,
@@ -142,7 +141,6 @@ def experiment_overrides(
         f"{actor}.ppo_mini_batch_size": exp.batch.ppo_mini_batch_size,
         f"{actor}.ppo_micro_batch_size_per_gpu": exp.batch.micro_batch_size_per_gpu,
         f"{actor}.ppo_epochs": exp.batch.ppo_epochs,
-        f"{actor}.data_loader_seed": exp.seed,
         f"{actor}.fsdp_config.param_offload": exp.offload.actor_params,
         f"{actor}.fsdp_config.optimizer_offload": exp.offload.actor_optimizer,
         f"{arr}.ref.fsdp_config.param_offload": exp.offload.ref_params,
@@ -151,7 +149,6 @@ def experiment_overrides(
         f"{rollout}.n": exp.exploration.n,
         f"{rollout}.temperature": exp.exploration.temperature,
         f"{rollout}.top_p": exp.exploration.top_p,
-        f"{rollout}.seed": exp.seed,
         f"{rollout}.tensor_model_parallel_size": exp.rollout.tensor_parallel_size,
         f"{rollout}.gpu_memory_utilization": exp.rollout.gpu_memory_utilization,
         f"{rollout}.log_prob_micro_batch_size_per_gpu": exp.batch.log_prob_micro_batch_size_per_gpu,
@@ -175,6 +172,10 @@ def experiment_overrides(
         "trainer.validation_data_dir": str(paths.validation),
         "hydra.run.dir": str(paths.hydra),
     }
+    if exp.seed is not None:
+        values.update(
+            {"data.seed": exp.seed, f"{actor}.data_loader_seed": exp.seed, f"{rollout}.seed": exp.seed}
+        )
     if exp.rollout.max_model_len is not None:
         values[f"{rollout}.max_model_len"] = exp.rollout.max_model_len
     if exp.schedule.total_training_steps is not None:
@@ -190,12 +191,24 @@ def experiment_overrides(
     return found
 
 
+def reward_params(exp: Experiment) -> dict[str, Any]:
+    """The reward's parameters as the run uses them: a randomised reward without its own `seed` draws
+    from the run's seed, so replicate runs of a grid get different coins and a rerun gets the same."""
+    from reward_signal.rewards.reward_types import REWARD_TYPES
+
+    params = dict(exp.reward.params)
+    kind = REWARD_TYPES.get(exp.reward.type)
+    if kind is not None and "seed" in kind.defaults and "seed" not in params and exp.seed is not None:
+        params["seed"] = exp.seed
+    return params
+
+
 def reward_wiring(exp: Experiment) -> list[str]:
     """The rewards area's overrides for this reward type (custom function via the naive manager, or
-    the kit's group manager for majority vote)."""
+    the kit's own manager for group and randomised rewards)."""
     from reward_signal.rewards.verl_wiring import reward_overrides
 
-    return list(reward_overrides(exp.reward.type, dict(exp.reward.params)))
+    return list(reward_overrides(exp.reward.type, reward_params(exp)))
 
 
 def render(

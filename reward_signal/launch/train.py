@@ -57,9 +57,14 @@ class Plan:
 
 
 def seed_reward_type(text: str) -> str:
-    """The seed's REWARD_MODEL_TYPE spellings (RULE_BASED, RANDOM_REWARD) -> the kit's names."""
-    name = text.strip().lower()
-    return name.removesuffix("_reward")
+    """A reward type given as the seed's REWARD_MODEL_TYPE (RULE_BASED, RANDOM_REWARD) or the kit's name.
+
+    One meaning everywhere: RANDOM_REWARD is the seed's format-gated fair coin (`random_format_gated`),
+    the same mapping the reward function applies to $REWARD_MODEL_TYPE."""
+    from reward_signal.rewards.verl_entry import SEED_TYPE_NAMES
+
+    raw = text.strip()
+    return SEED_TYPE_NAMES.get(raw.upper(), raw.lower())
 
 
 def data_file(ref: str, must_exist: bool) -> Path:
@@ -69,10 +74,13 @@ def data_file(ref: str, must_exist: bool) -> Path:
     try:
         if must_exist:
             return dataset_path(ref).resolve()
+        manifest = load_manifest()
+        if ref in manifest.names:  # a name first: `qwen-math-1.5b-2048` has a `.5b-2048` "suffix"
+            return data_dir() / manifest.get(ref).path
         path = Path(ref).expanduser()
         if path.suffix or len(path.parts) > 1:  # a path, as `dataset_path` decides it
             return path.resolve()
-        return data_dir() / load_manifest().get(ref).path  # unknown names raise with suggestions
+        return data_dir() / manifest.get(ref).path  # unknown names raise with suggestions
     except DataError as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -182,14 +190,16 @@ def prepare(
 
 def run_info(plan: Plan, env: Mapping[str, str], now: datetime) -> dict[str, Any]:
     """run.json: what ran (from the resolved config, so `--set` changes show) and where it came from."""
+    from reward_signal.launch.render import reward_params as run_reward_params
     from reward_signal.rewards.reward_types import resolve_params
     from reward_signal.rewards.verl_entry import settings
 
     exp, config = plan.experiment, plan.config
+    given = run_reward_params(exp)
     # Split off the per-sample `timeout` exactly as the reward function does, then fill type defaults.
-    _, timeout, type_params = settings({**exp.reward.params, "reward_type": exp.reward.type})
+    _, timeout, type_params = settings({**given, "reward_type": exp.reward.type})
     _, reward_params = resolve_params(exp.reward.type, type_params)
-    if "timeout" in exp.reward.params:
+    if "timeout" in given:
         reward_params["timeout"] = timeout
     trainer = config["trainer"]
     return {

@@ -67,7 +67,7 @@ def hedged(region: str, spans: list[tuple[int, int]]) -> bool:
 def combined_answer(boxes: list[str], golds: tuple[str, ...]) -> str | None:
     """One answer made of several boxes when a gold answer has exactly that many parts, else None.
 
-    `\\boxed{-2}` and `\\boxed{1}` for gold `1,-2` give `-2,1` (math-verify compares such lists as sets);
+    `\\boxed{-2}` and `\\boxed{1}` for gold `1,-2` give `-2, 1` (math-verify compares such lists as sets);
     `\\boxed{x=2}`, `\\boxed{y=3}` for gold `(2,3)` give `(2,3)`: labels are dropped only when every box
     has one, and the gold's brackets are kept, so an ordered pair stays ordered.
     """
@@ -78,7 +78,7 @@ def combined_answer(boxes: list[str], golds: tuple[str, ...]) -> str | None:
                 _LABEL_RE.match(p) for p in parts
             )
             items = [_unlabelled(box) if labelled else box for box in boxes]
-            return left + ",".join(items) + right
+            return left + ", ".join(items) + right  # ", ": `1,000` reads as a thousand
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from reward_signal.rewards.grading import DEFAULT_TIMEOUT, same_answer
+from reward_signal.rewards.grading import DEFAULT_TIMEOUT, grade, same_answer
 
 
 def majority_answer(preds: Sequence[str | None], timeout: float = DEFAULT_TIMEOUT) -> str | None:
@@ -37,3 +37,12 @@ def group_majorities(
         members.setdefault(group, []).append(index)
     winners = {group: majority_answer([preds[i] for i in idx], timeout) for group, idx in members.items()}
     return [winners[group] for group in groups]
+
+
+def agrees(
+    majority: str | None, ground_truth: str, timeout: float = DEFAULT_TIMEOUT, data_source: str | None = None
+) -> bool:
+    """Whether a group's majority answer is the dataset's answer (the seed logs this rate for majority vote)."""
+    return (
+        majority is not None and grade(f"\\boxed{{{majority}}}", ground_truth, timeout, data_source).correct
+    )

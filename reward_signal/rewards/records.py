@@ -7,10 +7,12 @@ from typing import Any
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.rewards.grading import DEFAULT_TIMEOUT, Grade, grade
+from reward_signal.rewards.judge.judgement import NOT_ASKED, Judgement
+from reward_signal.rewards.judge.kinds import JUDGE_KINDS
 from reward_signal.rewards.reward_types import Sample, resolve_params
 
 # Reward types that need every response of a prompt at once.
-GROUP_REWARD_TYPES = frozenset({"majority_vote"})
+GROUP_REWARD_TYPES = frozenset({"majority_vote", "majority_hard_rule_easy", "majority_easy_rule_hard"})
 # Evaluation sets are always scored rule-based, whatever the training reward type.
 EVAL_DATA_SOURCES = frozenset({"HuggingFaceH4/MATH-500"})
 EVAL_PREFIX = "test-"
@@ -59,6 +61,23 @@ def prompt_key(extra_info: Mapping[str, Any] | None) -> str:
     return ""
 
 
+def grade_with(
+    grader: str,
+    solution_str: str,
+    ground_truth: Any,
+    timeout: float,
+    data_source: str | None = None,
+    truncated: bool = False,
+) -> Grade:
+    """The verdict of the chosen grader (`grader` parameter): the kit's, or the seed's exact one (which,
+    like the seed, sends every data source to math_verify and knows nothing of truncation)."""
+    if grader == "seed":
+        from reward_signal.rewards import seed_grader
+
+        return seed_grader.grade(solution_str, ground_truth)
+    return grade(solution_str, ground_truth, timeout=timeout, data_source=data_source, truncated=truncated)
+
+
 def record(
     verdict: Grade,
     solution_str: str,
@@ -68,18 +87,35 @@ def record(
     timeout: float,
     params: Mapping[str, Any],
     ground_truth: str = "",
+    occasion: str = "",
+    *,
+    judgement: Judgement | None = None,
+    majority_agrees: float = 0.0,
 ) -> dict[str, Any]:
     """The record for an already graded sample; the same keys for every sample (VERL takes them from the first).
 
     Keys: score (reward paid), acc (rule-based correctness, always), format_ok, timed_out, reward_type
     (numeric code, see REWARD_TYPES), validation (1 if scored rule-based as validation data), pred.
+    `occasion` (training step and group position) makes a randomised reward's draw a fresh one.
+    Judge types add the judge_* numbers of `Judgement.fields`; group types add majority_agrees (1 when
+    the group's majority answer equals the dataset's answer; its mean is the seed's majority accuracy).
     """
     validation = is_validation(data_source, extra_info)
     kind, merged = resolve_params(reward_type, dict(params))  # validate even when validation overrides it
     if validation:
-        kind, merged = resolve_params("rule_based", {})
-    paid = kind.pay(Sample(verdict, solution_str, prompt_key(extra_info), timeout, ground_truth), merged)
-    return {
+        kind, merged = resolve_params("rule_based", {"grader": merged["grader"]})
+    sample = Sample(
+        verdict,
+        solution_str,
+        prompt_key(extra_info),
+        timeout,
+        ground_truth,
+        occasion,
+        extra_info=extra_info,
+        judgement=judgement,
+    )
+    paid = kind.pay(sample, merged)
+    result = {
         "score": float(paid),
         "acc": float(verdict.correct),
         "format_ok": float(verdict.format_ok),
@@ -88,6 +124,11 @@ def record(
         "validation": float(validation),
         "pred": verdict.pred if verdict.pred is not None else "",
     }
+    if reward_type in JUDGE_KINDS:
+        result |= (judgement or NOT_ASKED).fields()
+    elif reward_type in GROUP_REWARD_TYPES:
+        result["majority_agrees"] = float(majority_agrees)
+    return result
 
 
 def score(
@@ -101,7 +142,7 @@ def score(
     **params: Any,
 ) -> dict[str, Any]:
     """Score one response under `reward_type` (parameters as keyword arguments); see `record` for the keys."""
-    resolve_params(reward_type, dict(params))  # fail on a bad config before any grading work
+    _, merged = resolve_params(reward_type, dict(params))  # fail on a bad config before any grading work
     if (
         reward_type in GROUP_REWARD_TYPES
         and "majority_answer" not in params
@@ -111,11 +152,7 @@ def score(
             f"reward type {reward_type!r} needs every response of a prompt at once: score batches with "
             "compute_score_batch, or train with the overrides from verl_wiring.reward_overrides (group manager)"
         )
-    verdict = grade(
-        solution_str,
-        ground_truth,
-        timeout=timeout,
-        data_source=data_source,
-        truncated=hit_length_limit(extra_info),
+    verdict = grade_with(
+        merged["grader"], solution_str, ground_truth, timeout, data_source, hit_length_limit(extra_info)
     )
     return record(verdict, solution_str, reward_type, data_source, extra_info, timeout, params, ground_truth)

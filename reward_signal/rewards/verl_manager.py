@@ -1,6 +1,13 @@
-"""A verl 0.9.1 reward manager that sees each prompt's whole group of responses (for majority_vote).
+"""The kit's verl 0.9.1 reward manager, for rewards that need more than one sample's text and gold.
 
-verl 0.9.1 streams rewards: the agent loop sends every finished response on its own to a
+Randomised rewards (random, random_format_gated, noisy) need a fresh draw per step and per response:
+verl 0.9.1's naive manager hands the reward function only the dataset's `extra_info`, so the same response
+to the same prompt would get the same coin in every epoch. The v1 agent loop puts the trainer's
+`global_steps` and the response's `session_id` (its position 0..n-1 in the group) into the DataProto it
+sends to the reward worker; this manager makes them the draw's occasion. The prompt's `uid` is a fresh
+uuid4 per step, so it is left out: the same seed gives the same draws on a rerun.
+
+Majority vote (and the difficulty hybrids, whose majority half it is) needs the whole group. verl 0.9.1 streams rewards: the agent loop sends every finished response on its own to a
 `RewardLoopWorker`, whose manager's `run_single` scores that one sample. There is no hook that receives a
 group. But the n responses of a prompt are generated as concurrent tasks of one agent-loop worker
 (`agent_loop_tq._run_prompt`), carry the prompt's `uid`, and `run_single` is a coroutine in an async Ray
@@ -14,6 +21,7 @@ Loaded by VERL via `reward.reward_manager.source=importlib` (module path `pkg://
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -22,9 +30,11 @@ from typing import Any
 from verl import DataProto
 from verl.experimental.reward_loop.reward_manager.base import RewardManagerBase
 
-from reward_signal.rewards.grading import Grade, grade
-from reward_signal.rewards.majority import majority_answer
-from reward_signal.rewards.records import is_validation, prompt_key, record
+from reward_signal.common.errors import ConfigError
+from reward_signal.rewards.grading import Grade
+from reward_signal.rewards.majority import agrees, majority_answer
+from reward_signal.rewards.records import GROUP_REWARD_TYPES, grade_with, is_validation, prompt_key, record
+from reward_signal.rewards.reward_types import resolve_params
 from reward_signal.rewards.verl_entry import settings
 
 GROUP_WAIT_ENV = "REWARD_SIGNAL_GROUP_WAIT"
@@ -38,13 +48,28 @@ class _Group:
     voting: bool = False
 
 
-class GroupVoteRewardManager(RewardManagerBase):
-    """Collects each prompt's responses by `uid`, votes once per group, pays every response its record."""
+def occasion(non_tensor: dict[str, Any]) -> str:
+    """`step=<global_steps>/session=<session_id>` of one streamed sample (see the module docstring)."""
+    step, session = non_tensor.get("global_steps"), non_tensor.get("session_id")
+    if step is None or session is None:
+        raise ConfigError(
+            "a randomised reward needs the step and group position of each response, which verl 0.9.1's "
+            "v1 agent loop sends (global_steps, session_id); this batch has neither: train with "
+            "trainer.use_v1=true (the default) and the overrides of verl_wiring.reward_overrides"
+        )
+    return f"step={step}/session={session}"
+
+
+class KitRewardManager(RewardManagerBase):
+    """Pays each streamed response its record: a fresh draw per step and group position for randomised
+    rewards; for majority vote, collects each prompt's responses by `uid` and votes once per group."""
 
     def __init__(self, config: Any, tokenizer: Any, compute_score: Any, **_unused: Any) -> None:
         super().__init__(config, tokenizer, compute_score)
         reward_kwargs = dict(config.reward.custom_reward_function.get("reward_kwargs") or {})
         self.reward_type, self.timeout, self.params = settings(reward_kwargs)
+        self.kind, merged = resolve_params(self.reward_type, dict(self.params))
+        self.grader = merged["grader"]
         self.group_size = int(config.actor_rollout_ref.rollout.n)
         self.wait = float(os.environ.get(GROUP_WAIT_ENV, "600"))
         self._groups: dict[str, _Group] = {}
@@ -63,16 +88,25 @@ class GroupVoteRewardManager(RewardManagerBase):
         extra_info = dict(item.non_tensor_batch.get("extra_info") or {})
         truncated = valid >= response_ids.shape[-1]  # it filled the response budget: stopped at the limit
         verdict: Grade = await loop.run_in_executor(
-            None, lambda: grade(response, ground_truth, self.timeout, data_source, truncated=truncated)
+            None, grade_with, self.grader, response, ground_truth, self.timeout, data_source, truncated
         )
-        params = dict(self.params)
-        if not is_validation(data_source, extra_info):  # validation is scored rule-based, no vote needed
+        params, when, agreement = dict(self.params), "", 0.0
+        validation = is_validation(data_source, extra_info)  # scored rule-based: no vote, no draw
+        if not validation and self.reward_type in GROUP_REWARD_TYPES:
             uid = item.non_tensor_batch.get("uid")
             key = str(uid) if uid is not None else prompt_key(extra_info)
             params["majority_answer"] = await self._vote(key, verdict.pred)
+            agreement = float(
+                await loop.run_in_executor(
+                    None, agrees, params["majority_answer"], ground_truth, self.timeout, data_source
+                )
+            )
+        if not validation and self.kind.draws:
+            when = occasion(item.non_tensor_batch)
+        scored = functools.partial(record, majority_agrees=agreement)
         result = await loop.run_in_executor(
             None,
-            record,
+            scored,
             verdict,
             response,
             self.reward_type,
@@ -81,6 +115,7 @@ class GroupVoteRewardManager(RewardManagerBase):
             self.timeout,
             params,
             str(ground_truth),
+            when,
         )
         return {"reward_score": result["score"], "reward_extra_info": result}
 

@@ -151,13 +151,13 @@ BAD_SETS = [
     ),
     (
         "indivisible batch",
-        ["--exp", "llama31-8b-rlvr8k", "--mode", "MODE2", "--set", "data.train_batch_size=96"],
-        "make data.train_batch_size (96) a multiple of ppo_mini_batch_size (64)",
+        ["--exp", "llama31-8b-rlvr8k", "--mode", "MODE2", "--set", "data.train_batch_size=288"],
+        "make data.train_batch_size (288) a multiple of ppo_mini_batch_size (192)",
     ),
     (
         "batch smaller than mini-batch (VERL's own check)",
-        ["--exp", "llama31-8b-rlvr8k", "--mode", "MODE2", "--set", "data.train_batch_size=32"],
-        "VERL's validate_config rejected it: ValueError: train_batch_size (32) must be >= actor.ppo_mini_batch_size (64)",
+        ["--exp", "llama31-8b-rlvr8k", "--mode", "MODE2", "--set", "data.train_batch_size=96"],
+        "VERL's validate_config rejected it: ValueError: train_batch_size (96) must be >= actor.ppo_mini_batch_size (192)",
     ),
     (
         "tensor parallel larger than the GPUs",
@@ -574,4 +574,4 @@ def test_reward_timeout_parameter_reaches_verl_and_run_json(
     ((_, argv, _),) = execs
     assert "+reward.custom_reward_function.reward_kwargs.timeout=2.5" in argv
     info = json.loads((tmp_path / "runs" / "timeout-run" / "run.json").read_text())
-    assert info["reward_params"] == {"p": 0.2, "seed": 3, "timeout": 2.5}
+    assert info["reward_params"] == {"grader": "kit", "p": 0.2, "seed": 3, "timeout": 2.5}

@@ -51,7 +51,8 @@ def test_seed_variables_reach_the_rendered_command(tmp_path) -> None:
     for expected in (
         "actor_rollout_ref.model.path=Qwen/Qwen2.5-0.5B-Instruct",
         "trainer.experiment_name=seed-style-run",
-        "reward_kwargs.reward_type=random",
+        "reward_kwargs.reward_type=random_format_gated ",  # the seed's RANDOM_REWARD: the gated coin
+        "reward.reward_manager.name=KitRewardManager",  # fresh draws per step and group position
         "trainer.n_gpus_per_node=1",
         f"trainer.default_local_dir={tmp_path}/runs/seed-style-run/checkpoints",
     ):

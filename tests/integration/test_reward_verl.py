@@ -56,6 +56,9 @@ def make_batch(tokenizer: Any, samples: list[dict[str, Any]]) -> Any:
         "extra_info": np.array([dict(s["extra_info"]) for s in samples], dtype=object),
         "uid": np.array([s.get("uid", str(i)) for i, s in enumerate(samples)], dtype=object),
     }
+    for key in ("global_steps", "session_id"):  # what verl 0.9.1's v1 agent loop adds to each sample
+        if key in samples[0]:
+            non_tensor[key] = np.array([s[key] for s in samples], dtype=object)
     return DataProto.from_dict(tensors=batch, non_tensors=non_tensor)
 
 
@@ -231,3 +234,55 @@ def test_group_vote_manager_pays_majority_vote_per_uid(tokenizer_dir: Path, loca
     assert accs == [0.0, 0.0, 1.0, 0.0] + [1.0, 1.0, 0.0, 0.0] + [1.0, 0.0, 1.0] + [1.0]
     codes = {o["reward_extra_info"]["reward_type"] for o in outputs[:-1]}
     assert codes == {6} and outputs[-1]["reward_extra_info"]["reward_type"] == 0
+
+
+def _coins(local_ray: Any, tokenizer_dir: Path, seed: int, samples: list[dict[str, Any]]) -> list[float]:
+    """`random` (p=1/2) paid by a fresh RewardLoopWorker with the kit's manager, one sample per call."""
+    from transformers import AutoTokenizer
+    from verl.experimental.reward_loop.reward_loop import RewardLoopWorker
+
+    config = _config(tokenizer_dir, "random", {"p": 0.5, "seed": seed})
+    assert config.reward.reward_manager.name == "KitRewardManager"
+    batch = make_batch(AutoTokenizer.from_pretrained(str(tokenizer_dir)), samples)
+    actor = local_ray.remote(RewardLoopWorker).remote(config, None)
+    refs = [actor.compute_score.remote(batch[i : i + 1]) for i in range(len(samples))]
+    return [out["reward_score"] for out in local_ray.get(refs, timeout=300)]
+
+
+def test_random_draws_are_fresh_per_step_and_group_position_and_reproducible(
+    tokenizer_dir: Path, local_ray: Any
+) -> None:
+    """The same (prompt, response) in two steps agrees only about half the time at p=1/2, identical
+    responses in one group get independent coins, and a rerun with the same seed pays the same."""
+    prompts = 150
+
+    def sample(index: int, step: int, session: int) -> dict[str, Any]:
+        return {
+            "response": f"\\boxed{{{index % 7}}}",
+            "ground_truth": "1",
+            "data_source": TRAIN,
+            "extra_info": {"index": index, "split": "train"},
+            "uid": f"{step}-{index}",  # a fresh uuid4 per step in VERL: never part of the draw
+            "global_steps": step,
+            "session_id": session,
+        }
+
+    two_steps = [sample(i, step, 0) for step in (1, 2) for i in range(prompts)]
+    one_group = [sample(0, 3, session) for session in range(prompts)]  # one response, many positions
+    coins = _coins(local_ray, tokenizer_dir, 7, two_steps + one_group)
+    step1, step2, group = coins[:prompts], coins[prompts : 2 * prompts], coins[2 * prompts :]
+    agree = sum(a == b for a, b in zip(step1, step2, strict=True)) / prompts
+    assert 0.37 < agree < 0.63, agree
+    assert 0.37 < sum(group) / prompts < 0.63
+    assert 0.37 < sum(step1) / prompts < 0.63
+
+    assert _coins(local_ray, tokenizer_dir, 7, two_steps[:prompts]) == step1  # same seed, same draws
+    other = _coins(local_ray, tokenizer_dir, 8, two_steps[:prompts])
+    assert sum(a == b for a, b in zip(step1, other, strict=True)) < 0.7 * prompts
+
+
+def test_randomised_reward_without_step_information_fails_loudly(tokenizer_dir: Path, local_ray: Any) -> None:
+    """A batch without global_steps/session_id (e.g. the legacy trainer) must not fall back to fixed draws."""
+    bare = [{**SAMPLES[0], "uid": "u"}]
+    with pytest.raises(Exception, match="global_steps, session_id"):
+        _coins(local_ray, tokenizer_dir, 7, bare)

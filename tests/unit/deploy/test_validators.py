@@ -143,6 +143,27 @@ def test_workflow_passes_actionlint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def checkov(scan: Path, *frameworks: str) -> subprocess.CompletedProcess[str]:
+    """checkov 3.3.30 (isolated via `uv tool run`, see pyproject) on `scan`, with the justified skips."""
+    return run(
+        tool("uv"),
+        "tool",
+        "run",
+        "--from",
+        "checkov==3.3.30",
+        "checkov",
+        "--directory",
+        scan,
+        "--framework",
+        *frameworks,
+        "--skip-check",
+        ",".join(CHECKOV_SKIPS),
+        "--compact",
+        "--quiet",
+        timeout=600,
+    )
+
+
 @pytest.mark.slow
 def test_checkov_finds_nothing_beyond_the_justified_skips(
     tmp_path: Path, request: pytest.FixtureRequest
@@ -153,23 +174,6 @@ def test_checkov_finds_nothing_beyond_the_justified_skips(
     shutil.copy(REPO_ROOT / "Dockerfile", scan / "Dockerfile")
     for layout in ("single_node", "multi_node"):
         (scan / f"{layout}.yaml").write_text(yaml.safe_dump_all(request.getfixturevalue(layout)))
-    result = run(
-        tool("uv"),
-        "tool",
-        "run",
-        "--from",
-        "checkov==3.3.30",
-        "checkov",
-        "--directory",
-        scan,
-        "--framework",
-        "kubernetes",
-        "dockerfile",
-        "--skip-check",
-        ",".join(CHECKOV_SKIPS),
-        "--compact",
-        "--quiet",
-        timeout=600,
-    )
+    result = checkov(scan, "kubernetes", "dockerfile")
     assert "Passed checks" in result.stdout, result.stdout + result.stderr
     assert result.returncode == 0, result.stdout

@@ -28,15 +28,21 @@ def test_shipped_experiments_load_in_every_mode_and_start_with_a_usage_comment()
 
 
 def test_production_recipe_matches_the_seed() -> None:
+    """The seed's MODE2 and MODE3 values (m_family_main_full_rlvr_8k.sh); the full check is the fidelity table."""
     exp = load_experiment("llama31-8b-rlvr8k", "MODE2")
     assert exp.model.path == "meta-llama/Llama-3.1-8B-Instruct"
-    assert (exp.exploration.n, exp.batch.train_batch_size, exp.batch.ppo_mini_batch_size) == (8, 64, 64)
+    assert (exp.exploration.n, exp.batch.train_batch_size, exp.batch.ppo_mini_batch_size) == (8, 192, 192)
+    assert (exp.batch.micro_batch_size_per_gpu, exp.batch.log_prob_micro_batch_size_per_gpu) == (4, 16)
+    assert (exp.optim.warmup_ratio, exp.seed, exp.reward.params) == (0.0, None, {"grader": "seed"})
+    cluster = load_experiment("llama31-8b-rlvr8k", "MODE3")
+    assert (cluster.batch.micro_batch_size_per_gpu, cluster.rollout.tensor_parallel_size) == (8, 2)
+    assert cluster.batch.train_batch_size == 192
     assert (exp.optim.lr, exp.algorithm.kl.loss_type, exp.algorithm.kl.loss_coef) == (
         1e-6,
         "low_var_kl",
         0.001,
     )
-    assert (exp.lengths.prompt, exp.lengths.response, exp.rollout.tensor_parallel_size) == (2048, 2048, 2)
+    assert (exp.lengths.prompt, exp.lengths.response, exp.rollout.tensor_parallel_size) == (2048, 2048, 1)
     assert exp.data.val == ["aime2024", "aime2025", "math500", "amc"]
     debug = load_experiment("llama31-8b-rlvr8k", "debug")
     assert (debug.batch.train_batch_size, debug.rollout.tensor_parallel_size, debug.exploration.n) == (

@@ -19,7 +19,13 @@ def row(i: int, question: str, truth: str = "2") -> dict:
 
 
 @pytest.mark.parametrize(
-    ("seed", "kit"), [("RULE_BASED", "rule_based"), ("RANDOM_REWARD", "random"), ("format", "format")]
+    ("seed", "kit"),
+    [
+        ("RULE_BASED", "rule_based"),
+        ("RANDOM_REWARD", "random_format_gated"),
+        ("random", "random"),
+        ("format", "format"),
+    ],
 )
 def test_seed_reward_type_spellings(seed: str, kit: str) -> None:
     assert seed_reward_type(seed) == kit
@@ -48,6 +54,10 @@ def test_data_file_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         data_file("aime2024", must_exist=True)
     with pytest.raises(ConfigError, match="unknown dataset 'aime2042'"):
         data_file("aime2042", must_exist=False)
+    # a manifest name with a dot is a name, not a path with a `.5b-2048` suffix (--no-data-check)
+    qwen = data_file("qwen-math-1.5b-2048", must_exist=False)
+    assert qwen.parent.parent == tmp_path / "data/math/train" and qwen.suffix == ".parquet"
+    assert data_file("some/file.parquet", must_exist=False) == Path("some/file.parquet").resolve()
 
 
 def test_config_files_and_missing_files(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ import pytest
 
 from reward_signal.common.errors import ConfigError
 from reward_signal.rewards import REWARD_TYPES, score
-from reward_signal.rewards.reward_types import unit_draw
+from reward_signal.rewards.grading import Grade
+from reward_signal.rewards.judge.kinds import JUDGE_KINDS
+from reward_signal.rewards.reward_types import Sample, unit_draw
 from reward_signal.rewards.verl_entry import compute_score, compute_score_batch
 from tests.conftest import REPO_ROOT
 
@@ -29,16 +31,13 @@ def _paid(solution: str, reward_type: str, **params: object) -> float:
     )["score"]
 
 
+# Types scored from the response alone (judge types and difficulty hybrids have their own tests).
+BASE_TYPES = {"rule_based", "random", "random_format_gated", "format", "noisy", "inverted", "majority_vote"}
+
+
 def test_registry_names_and_codes_are_unique() -> None:
-    assert set(REWARD_TYPES) == {
-        "rule_based",
-        "random",
-        "random_format_gated",
-        "format",
-        "noisy",
-        "inverted",
-        "majority_vote",
-    }
+    hybrids = {"majority_hard_rule_easy", "majority_easy_rule_hard"}
+    assert set(REWARD_TYPES) == BASE_TYPES | set(JUDGE_KINDS) | hybrids
     assert len({t.code for t in REWARD_TYPES.values()}) == len(REWARD_TYPES)
 
 
@@ -57,12 +56,13 @@ def test_rule_based_format_inverted() -> None:
 
 def test_record_keys_are_identical_for_every_type_and_outcome() -> None:
     keys = {"score", "acc", "format_ok", "timed_out", "reward_type", "validation", "pred"}
-    for name in REWARD_TYPES:
+    for name in sorted(BASE_TYPES):
         params = {"majority_answer": "42"} if name == "majority_vote" else {}
         for solution in (RIGHT, WRONG, NO_BOX):
             record = score(solution, "42", reward_type=name, extra_info=TRAIN, **params)
-            assert set(record) == keys
-            assert all(isinstance(record[k], float) for k in keys - {"reward_type", "pred"})
+            expected = keys | ({"majority_agrees"} if name == "majority_vote" else set())
+            assert set(record) == expected
+            assert all(isinstance(record[k], float) for k in expected - {"reward_type", "pred"})
             assert isinstance(record["pred"], str)
             assert record["reward_type"] == REWARD_TYPES[name].code
 
@@ -107,11 +107,19 @@ def test_noisy_flips_rule_based_with_probability_p() -> None:
     assert _many("noisy", n=30, p=0.0) == [0.0] * 30
 
 
-def test_random_draws_depend_on_seed_prompt_and_response_only() -> None:
+def _sample(prompt_key: str, response: str, occasion: str = "") -> Sample:
+    return Sample(Grade(False, None, False, True), response, prompt_key, 5.0, occasion=occasion)
+
+
+def test_random_draws_depend_on_seed_prompt_response_and_occasion() -> None:
     assert _many("random", seed=1) == _many("random", seed=1)
     assert _many("random", seed=1) != _many("random", seed=2)
-    assert unit_draw(0, "a", "x", "random") != unit_draw(0, "b", "x", "random")
-    assert unit_draw(0, "a", "x", "random") != unit_draw(0, "a", "y", "random")
+    draw = unit_draw(0, _sample("a", "x"), "random")
+    assert draw == unit_draw(0, _sample("a", "x"), "random")
+    assert draw != unit_draw(0, _sample("b", "x"), "random")
+    assert draw != unit_draw(0, _sample("a", "y"), "random")
+    assert draw != unit_draw(0, _sample("a", "x", "step=2/session=0"), "random")
+    assert draw != unit_draw(1, _sample("a", "x"), "random")
 
 
 def test_random_and_noisy_are_reproducible_across_processes() -> None:

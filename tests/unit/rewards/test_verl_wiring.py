@@ -15,13 +15,26 @@ SHIM = REPO_ROOT / "script" / "novel_math_gen_rm_reward_function.py"
 
 
 def test_naive_manager_overrides_with_params() -> None:
-    overrides = reward_overrides("noisy", {"p": 0.2, "seed": 3})
+    overrides = reward_overrides("rule_based", {"grader": "seed"})
     assert overrides == [
         f"reward.custom_reward_function.path={SHIM}",
         "reward.custom_reward_function.name=compute_score",
         "reward.reward_manager.source=register",
         "reward.reward_manager.name=naive",
-        "+reward.custom_reward_function.reward_kwargs.reward_type=noisy",
+        "+reward.custom_reward_function.reward_kwargs.reward_type=rule_based",
+        "+reward.custom_reward_function.reward_kwargs.grader=seed",
+    ]
+
+
+@pytest.mark.parametrize("reward_type", ["random", "random_format_gated", "noisy"])
+def test_randomised_rewards_use_the_kit_manager_with_every_reward_actor(reward_type: str) -> None:
+    """The kit's manager gives each draw its step and group position; draws need no single actor."""
+    overrides = reward_overrides(reward_type, {"p": 0.2, "seed": 3})
+    assert overrides[2:] == [
+        "reward.reward_manager.source=importlib",
+        "reward.reward_manager.name=KitRewardManager",
+        "reward.reward_manager.module.path=pkg://reward_signal.rewards.verl_manager",
+        f"+reward.custom_reward_function.reward_kwargs.reward_type={reward_type}",
         "+reward.custom_reward_function.reward_kwargs.p=0.2",
         "+reward.custom_reward_function.reward_kwargs.seed=3",
     ]
@@ -30,7 +43,7 @@ def test_naive_manager_overrides_with_params() -> None:
 def test_majority_vote_uses_the_group_manager_and_one_reward_actor() -> None:
     overrides = reward_overrides("majority_vote", {})
     assert "reward.reward_manager.source=importlib" in overrides
-    assert "reward.reward_manager.name=GroupVoteRewardManager" in overrides
+    assert "reward.reward_manager.name=KitRewardManager" in overrides
     assert "reward.reward_manager.module.path=pkg://reward_signal.rewards.verl_manager" in overrides
     assert "reward.num_workers=1" in overrides
 
