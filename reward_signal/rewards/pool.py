@@ -268,19 +268,18 @@ class GuardedPool:
         outcomes: list[Outcome | None] = [None] * len(args_list)
         attempts = [0] * len(args_list)
         finished: queue.SimpleQueue[ProcessFuture] = queue.SimpleQueue()
-        live: dict[ProcessFuture, int] = {}
-        current: list[ProcessPool] = []
+        # Each task in flight with the pool it went to: after a restart (by this caller or another), tasks
+        # of the replaced pool may never finish, so they are found by their pool and resubmitted.
+        live: dict[ProcessFuture, tuple[int, ProcessPool]] = {}
 
         def launch(index: int) -> None:
             pool, future = self.submit(fn, args_list[index], timeout)
-            current[:] = [pool]
-            live[future] = index
+            live[future] = (index, pool)
             future.add_done_callback(finished.put)
 
-        def relaunch_all() -> None:
-            waiting = list(live.values())
-            live.clear()
-            for index in waiting:
+        def relaunch(futures: list[ProcessFuture]) -> None:
+            for future in futures:
+                index, _ = live.pop(future)
                 launch(index)
 
         for index in range(len(args_list)):
@@ -289,18 +288,20 @@ class GuardedPool:
             try:
                 future = finished.get(timeout=POLL)
             except queue.Empty:
-                if current[0] is not self._pool:  # another caller replaced the pool under these tasks
-                    relaunch_all()
+                orphaned = [f for f, (_, pool) in live.items() if pool is not self._pool]
+                if orphaned:  # the pool was replaced under these tasks
+                    relaunch(orphaned)
                 elif self.stalled(timeout + STALL_GRACE):
                     LOG.warning(
                         "reward worker pool stuck; restarting it and resubmitting %d samples", len(live)
                     )
-                    self.restart(current[0])
-                    relaunch_all()
+                    self.restart(self._pool)
+                    relaunch(list(live))
                 continue
-            index = live.pop(future, None)
-            if index is None:  # a task of a pool that was replaced
+            entry = live.pop(future, None)
+            if entry is None:  # a task of a pool that was replaced, already resubmitted
                 continue
+            index, pool = entry
             outcome = self.settle(future)
             if outcome.died:
                 attempts[index] += 1
@@ -308,7 +309,7 @@ class GuardedPool:
                     launch(index)
                     continue
                 if not self._workers_start():
-                    self.restart(current[0])  # raises WorkerStartupError if new workers cannot start either
+                    self.restart(pool)  # raises WorkerStartupError if new workers cannot start either
                 outcome = self.give_up()
             outcomes[index] = outcome
             if on_done is not None:
