@@ -148,7 +148,7 @@ class GuardedPool:
         self._busy_since = self._last_finish = time.monotonic()
         probe = pool.schedule(os.getpid, timeout=STARTUP_BOUND)
         try:
-            probe.result(timeout=STARTUP_BOUND + STALL_GRACE)
+            self._await_probe(pool, probe)
         except BaseException as exc:
             self._stop(pool)
             raise WorkerStartupError(
@@ -158,6 +158,24 @@ class GuardedPool:
                 f"${WORKERS_ENV} (now {self.workers}) more processes; lower it if memory is short."
             ) from exc
         return pool
+
+    @staticmethod
+    def _await_probe(pool: ProcessPool, probe: ProcessFuture) -> None:
+        """Wait for the start-up probe, failing as soon as pebble gives the pool up.
+
+        When every worker dies at start, pebble marks the pool broken, but a probe its scheduler picks up a
+        moment later is never answered nor aborted: waiting on the probe alone would take the whole bound.
+        """
+        deadline = time.monotonic() + STARTUP_BOUND + STALL_GRACE
+        while True:
+            try:
+                probe.result(timeout=POLL)
+                return
+            except FutureTimeout:
+                if not pool.active:
+                    raise BrokenProcessPool("every reward worker exited as it started") from None
+                if time.monotonic() > deadline:
+                    raise
 
     @staticmethod
     def _stop(pool: ProcessPool) -> None:
