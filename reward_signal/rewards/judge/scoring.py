@@ -21,7 +21,6 @@ from reward_signal.rewards.records import grade_with, hit_length_limit, is_valid
 from reward_signal.rewards.reward_types import resolve_params
 
 QUESTION_KEY = "question"
-ON_FAILURE = ("raise", "zero")
 
 
 def question_of(extra_info: Mapping[str, Any] | None) -> str:
