@@ -6,9 +6,11 @@ runs via `loop.run_in_executor(None, ...)`, so many samples are scored concurren
 thread pool. This benchmark issues every sample of a mix that way (asyncio.gather over run_in_executor) for
   (a) verl.utils.reward_score.math_verify.compute_score (its own 4-process spawn pool),
   (b) the kit's compute_score,
-and also times (c) the kit's compute_score_batch in one call. Each scorer runs in a fresh process, warmed
+and also times (c) the kit's compute_score_batch in one call, and (d) (b) again with the math-verify
+speed-ups switched off ($REWARD_SIGNAL_MATHVERIFY_SPEEDUPS=0). Each scorer runs in a fresh process, warmed
 on a different set of the same mix, on distinct responses; the kit reports how many verdicts came from
-its memo. Two mixes: "hard" (answers that need sympy: expanded polynomials, intervals vs inequalities,
+its memo, and the mix's answer shapes are counted (one process parsing every answer and gold: how many
+parses replayed a recorded shape's parser decisions). Two mixes: "hard" (answers that need sympy: expanded polynomials, intervals vs inequalities,
 rearranged equations, radicals, several boxes, unboxed endings) and "8k" (built from the 8K training
 set's ground truths, as bench/reward_throughput.py does). Prints samples/s, the ratios to (a), and
 verdict differences from (a) outside timeouts.
@@ -29,7 +31,13 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
-SCORERS = ("verl", "kit", "kit_batch")
+SCORERS = ("verl", "kit", "kit_batch", "kit_plain")
+LABELS = (
+    "(a) verl math_verify, per sample",
+    "(b) kit compute_score, per sample",
+    "(c) kit compute_score_batch",
+    "(d) = (b), math-verify speed-ups off",
+)
 SHARED = Path(os.environ.get("REWARD_SIGNAL_SHARED", BENCH.parents[1] / "shared"))
 DEFAULT_PARQUET = SHARED / "data/seed/data/old/train_novel_hybrid_8k_with_gt.parquet"
 # The 8K mix's kinds (bench/reward_throughput.py) whose responses state the gold answer.
@@ -145,11 +153,38 @@ def run_fresh(scorer: str, mix: str, n: int, parquet: Path, kit_workers: int) ->
         "--parquet",
         str(parquet),
     ]
-    env = {**os.environ, "REWARD_SIGNAL_POOL_WORKERS": str(kit_workers)}
+    from reward_signal.rewards.mathverify_speedups import SWITCH_ENV
+
+    env = {
+        **os.environ,
+        "REWARD_SIGNAL_POOL_WORKERS": str(kit_workers),
+        SWITCH_ENV: "0" if scorer == "kit_plain" else "1",
+    }
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{scorer} on {mix} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _shapes(cases: list[tuple[str, str, bool]]) -> str:
+    """How often the mix's answers and golds repeat an answer shape (a token-type sequence), as one process
+    parsing all of them sees it: the replayed parses skip ANTLR's prediction."""
+    from reward_signal.common.ground_truth import ground_truth_answers
+    from reward_signal.rewards import grading, mathverify_speedups, verification
+
+    for response, truth, _ in cases:
+        golds = ground_truth_answers(truth)
+        fast, boxed, region = grading._fast_grade(response, golds)
+        if fast is None:
+            verification.parse_pred(boxed, region)
+            for gold in golds:
+                verification.parse_gold(gold)
+    counts = mathverify_speedups.counts()
+    total = counts["replayed"] + counts["recorded"]
+    return (
+        f"  answer shapes, one process parsing the mix: {counts['replayed']} of {total} LaTeX parses "
+        f"replayed a recorded shape, {counts['recorded']} ran in full (a new shape or a parse error)"
+    )
 
 
 def _verdict_table(runs: dict[str, dict[str, Any]]) -> None:
@@ -172,7 +207,8 @@ def _median_runs(mix: str, args: argparse.Namespace) -> dict[str, dict[str, Any]
     alike; each scorer's run with the median rate is kept (its verdicts are the same in every round)."""
     rounds: dict[str, list[dict[str, Any]]] = {scorer: [] for scorer in SCORERS}
     for turn in range(args.rounds):
-        for scorer in SCORERS[turn % 3 :] + SCORERS[: turn % 3]:
+        shift = turn % len(SCORERS)
+        for scorer in SCORERS[shift:] + SCORERS[:shift]:
             rounds[scorer].append(run_fresh(scorer, mix, args.n, args.parquet, args.kit_workers))
     return {
         scorer: sorted(runs, key=lambda run: run["rate"])[len(runs) // 2] for scorer, runs in rounds.items()
@@ -210,21 +246,14 @@ def main() -> None:
         runs = _median_runs(mix, args)
         base = runs["verl"]
         print(f"\nmix {mix}: {args.n} samples, {base['distinct_responses']} distinct responses")
-        for scorer, label in zip(
-            SCORERS,
-            (
-                "(a) verl math_verify, per sample",
-                "(b) kit compute_score, per sample",
-                "(c) kit compute_score_batch",
-            ),
-            strict=True,
-        ):
+        for scorer, label in zip(SCORERS, LABELS, strict=True):
             run = runs[scorer]
             print(
                 f"  {label:<38} {run['rate']:8.1f} samples/s  ratio {run['rate'] / base['rate']:5.2f}  "
                 f"timeouts {len(run['timeouts'])}  from memo {run['memo_hits']}"
             )
         _verdict_table(runs)
+        print(_shapes(cases_for(mix, args.n, 0, args.parquet)))
     print(f"\nmachine load after: {os.getloadavg()[0]:.2f} (1-min)")
 
 

@@ -10,6 +10,8 @@ import logging
 from functools import lru_cache
 from typing import Any
 
+from reward_signal.rewards import mathverify_speedups
+
 # math-verify warns once per process that its signal timeout is off: that is deliberate here.
 logging.getLogger("math_verify").setLevel(logging.ERROR)
 
@@ -17,6 +19,7 @@ logging.getLogger("math_verify").setLevel(logging.ERROR)
 def _configs() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     from math_verify.parser import ExprExtractionConfig, LatexExtractionConfig
 
+    mathverify_speedups.install()  # before any parse or comparison in this process; once
     return (LatexExtractionConfig(),), (ExprExtractionConfig(), LatexExtractionConfig())
 
 
