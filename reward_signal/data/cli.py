@@ -27,6 +27,7 @@ CONTAMINATION_EXAMPLES = """examples:
 TEMPLATE_EXAMPLES = """examples:
   reward-signal data template --source math8k --system-prompt none --out math8k-base.parquet
   reward-signal data template --source aime2024 --system-prompt prompts/cot.txt --out aime2024-cot.parquet
+  reward-signal data template --source math8k --add-question --out math8k-judge.parquet
 """
 
 
@@ -148,13 +149,17 @@ def register(tree) -> None:  # noqa: ANN001 - reward_signal.cli.CommandTree (imp
     template = _parser(
         group,
         "template",
-        "Rewrite the prompt column with another system prompt (or none), keeping everything else",
-        "reward-signal data template --source FILE|NAME --system-prompt FILE|none --out FILE",
+        "Rewrite the prompt column with another system prompt (or none) and/or add extra_info.question "
+        "(the generative judges' problem text), keeping everything else",
+        "reward-signal data template --source FILE|NAME [--system-prompt FILE|none] [--add-question] --out FILE",
         TEMPLATE_EXAMPLES,
     )
     template.add_argument("--source", required=True)
+    template.add_argument("--system-prompt", help="a text file, or `none` for no system message")
     template.add_argument(
-        "--system-prompt", required=True, help="a text file, or `none` for no system message"
+        "--add-question",
+        action="store_true",
+        help="copy the user message into extra_info.question where it is missing (judge reward types need it)",
     )
     template.add_argument("--out", type=Path, required=True)
     template.set_defaults(func=_template)
@@ -267,6 +272,6 @@ def _template(args: argparse.Namespace) -> int:
     from reward_signal.data.manifest import dataset_path
     from reward_signal.data.template import retemplate
 
-    rows = retemplate(dataset_path(args.source), args.system_prompt, args.out)
+    rows = retemplate(dataset_path(args.source), args.system_prompt, args.out, args.add_question)
     print(f"wrote {args.out} ({rows} rows)")
     return 0

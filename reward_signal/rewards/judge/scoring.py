@@ -30,7 +30,8 @@ def question_of(extra_info: Mapping[str, Any] | None) -> str:
         where = f" (row index {extra_info.get('index')})" if extra_info and "index" in extra_info else ""
         raise DataError(
             f"judge reward types need the problem text in extra_info.{QUESTION_KEY}{where}: add it to the "
-            "training parquet (the user message of `prompt`), e.g. with `reward-signal data template`"
+            "training parquet (the user message of `prompt`): `reward-signal data template --source FILE "
+            "--add-question --out NEW_FILE`"
         )
     return question
 

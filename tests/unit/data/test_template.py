@@ -56,3 +56,50 @@ def test_unwritable_output(tmp_path: Path, parquet_file: Callable[..., Path]) ->
     with pytest.raises(KitError, match="cannot create output directory"):
         retemplate(source, "none", source / "out.parquet")
     assert leftovers(tmp_path) == ["source.parquet"]
+
+
+def test_add_question_copies_the_user_message_into_extra_info(
+    tmp_path: Path, parquet_file: Callable[..., Path]
+) -> None:
+    """The judges' problem text, as the seed's science sets carry it; nothing else changes."""
+    from reward_signal.rewards.judge.scoring import question_of
+
+    source = parquet_file([make_row(i) for i in range(3)], "source.parquet")
+    assert retemplate(source, None, tmp_path / "out.parquet", add_question=True) == 3
+    before, after = read_rows(source), read_rows(tmp_path / "out.parquet")
+    for old, new in zip(before, after, strict=True):
+        assert new["prompt"] == old["prompt"]
+        assert new["extra_info"] == {**old["extra_info"], "question": old["prompt"][1]["content"]}
+        assert question_of(new["extra_info"]) == old["prompt"][1]["content"]
+    assert validate_file(tmp_path / "out.parquet") == []
+    # A second pass keeps the questions it finds, with or without a new system prompt.
+    retemplate(tmp_path / "out.parquet", "none", tmp_path / "again.parquet", add_question=True)
+    assert [r["extra_info"] for r in read_rows(tmp_path / "again.parquet")] == [
+        r["extra_info"] for r in after
+    ]
+
+
+def test_add_question_needs_a_user_message_and_something_to_do(
+    tmp_path: Path, parquet_file: Callable[..., Path]
+) -> None:
+    row = make_row(0)
+    row["prompt"] = row["prompt"][:1]  # the system message only
+    source = parquet_file([make_row(1), row], "source.parquet")
+    with pytest.raises(DataError, match="row 1 has no user message"):
+        retemplate(source, None, tmp_path / "out.parquet", add_question=True)
+    with pytest.raises(DataError, match="nothing to change"):
+        retemplate(source, None, tmp_path / "out.parquet")
+    assert leftovers(tmp_path) == ["source.parquet"]
+
+
+def test_the_seed_8k_set_gets_its_questions(seed_data: Path, tmp_path: Path) -> None:
+    """The seed's 8K training set has no extra_info.question; after this a judge reward can train on it."""
+    from reward_signal.cli import main
+
+    source = seed_data / "data" / "old" / "train_novel_hybrid_8k_with_gt.parquet"
+    out = tmp_path / "math8k-judge.parquet"
+    assert main(["data", "template", "--source", str(source), "--add-question", "--out", str(out)]) == 0
+    rows = read_rows(out)
+    assert len(rows) == 8000
+    assert all(r["extra_info"]["question"] == r["prompt"][-1]["content"] for r in rows)
+    assert rows[0]["extra_info"]["model_difficulty"] == read_rows(source)[0]["extra_info"]["model_difficulty"]
