@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from reward_signal.common.errors import ConfigError, DataError
 from reward_signal.common.paths import data_dir, runs_dir
-from reward_signal.launch.experiment import Experiment, load_experiment
+from reward_signal.launch.experiment import Experiment, experiment_path, load_experiment
 from reward_signal.launch.modes import Layout, Mode, layout_for, parse_mode, visible_gpus
 from reward_signal.launch.render import RunPaths, render, worker_env
 from reward_signal.launch.rundir import attempt_stamp, provenance, secret_values, write_run_dir
@@ -67,8 +67,22 @@ def seed_reward_type(text: str) -> str:
     return SEED_TYPE_NAMES.get(raw.upper(), raw.lower())
 
 
-def data_file(ref: str, must_exist: bool) -> Path:
-    """A manifest name or parquet path -> absolute path; `must_exist=False` renders for another machine."""
+def header_command(experiment_file: Path, ref: str) -> str | None:
+    """The `reward-signal data ...` command in the experiment file's header comment that makes `ref`."""
+    try:
+        lines = experiment_file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        command = line.lstrip("# ").rstrip()
+        if line.startswith("#") and command.startswith("reward-signal data ") and ref in command.split():
+            return command
+    return None
+
+
+def data_file(ref: str, must_exist: bool, experiment_file: Path | None = None) -> Path:
+    """A manifest name or parquet path -> absolute path; `must_exist=False` renders for another machine.
+    A missing file's error quotes the command in `experiment_file`'s header that makes it, if any."""
     from reward_signal.data.manifest import dataset_path, load_manifest
 
     try:
@@ -82,6 +96,9 @@ def data_file(ref: str, must_exist: bool) -> Path:
             return path.resolve()
         return data_dir() / manifest.get(ref).path  # unknown names raise with suggestions
     except DataError as exc:
+        recipe = header_command(experiment_file, ref) if experiment_file is not None else None
+        if recipe is not None and "run `" not in str(exc):
+            raise ConfigError(f"{exc}; make it first, as {experiment_file} says: {recipe}") from exc
         raise ConfigError(str(exc)) from exc
 
 
@@ -142,8 +159,12 @@ def prepare(
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
     check_data: bool = True,
+    cpus: int | None = None,
 ) -> Plan:
-    """Load, render and validate; raises ConfigError (exit 78) on any problem and launches nothing."""
+    """Load, render and validate; raises ConfigError (exit 78) on any problem and launches nothing.
+
+    `cpus`: CPUs a local Ray gets on the launching machine (default: this machine's, `local_ray.py`)."""
+    from reward_signal.launch.local_ray import OVERRIDE_KEY, cpu_floor, floor_notice, machine_cpus
     from reward_signal.launch.validate import validate_overrides
 
     env = os.environ if env is None else env
@@ -153,14 +174,22 @@ def prepare(
     layout = layout_for(mode, env)
     run_dir = (runs_root or runs_dir()).resolve() / exp.name
     paths = RunPaths(run_dir, run_dir / "metrics" / f"attempt-{attempt_stamp(now)}.jsonl")
-    train_files = [data_file(ref, check_data) for ref in exp.data.train]
-    val_files = [data_file(ref, check_data) for ref in exp.data.val]
+    source = experiment_path(exp_ref)
+    train_files = [data_file(ref, check_data, source) for ref in exp.data.train]
+    val_files = [data_file(ref, check_data, source) for ref in exp.data.val]
     wandb_online = bool(env.get("WANDB_API_KEY"))
     overrides, notices = render(exp, layout, paths, train_files, val_files, wandb_online, sets)
     validated = validate_overrides(
         overrides, local=layout.ray_address is None, visible_gpus=visible_gpus(env)
     )
     notices += validated.notices
+    if layout.ray_address is None:
+        available = machine_cpus() if cpus is None else cpus
+        floor = cpu_floor(validated.resolved, available)
+        if floor is not None:
+            notices.append(floor_notice(floor, available))
+            overrides = [*overrides, f"{OVERRIDE_KEY}={floor}"]
+            validated.resolved["ray_kwargs"]["ray_init"]["num_cpus"] = floor
     # What VERL will read, after any `--set data.train_files=...`.
     train_files = config_files(validated.resolved, "train_files")
     val_files = config_files(validated.resolved, "val_files")

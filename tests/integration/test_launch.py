@@ -126,8 +126,11 @@ def test_every_shipped_experiment_composes_and_validates(experiment: Path, mode:
 
 def test_golden_mode2_command_of_the_production_run(tmp_path: Path) -> None:
     """Any change to the production command must be deliberate: regenerate the asset and review the diff
-    (REWARD_SIGNAL_UPDATE_GOLDEN=1 python -m pytest tests/integration/test_launch.py -k golden)."""
-    plan = prepare("llama31-8b-rlvr8k", "MODE2", env={}, runs_root=Path("/runs"), now=NOW, check_data=False)
+    (REWARD_SIGNAL_UPDATE_GOLDEN=1 python -m pytest tests/integration/test_launch.py -k golden).
+    Rendered for an 8-GPU node's 64 CPUs: on a smaller machine the launch adds a Ray CPU count (below)."""
+    plan = prepare(
+        "llama31-8b-rlvr8k", "MODE2", env={}, runs_root=Path("/runs"), now=NOW, check_data=False, cpus=64
+    )
     assert plan.argv[:3] == [sys.executable, "-m", "verl.trainer.main_ppo"]
     rendered = "".join(f"{line}\n" for line in sorted(plan.overrides)).replace(str(REPO_ROOT), "<repo>")
     if os.environ.get("REWARD_SIGNAL_UPDATE_GOLDEN") == "1":

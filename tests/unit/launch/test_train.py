@@ -67,3 +67,23 @@ def test_config_files_and_missing_files(tmp_path: Path) -> None:
     assert config_files(config, "train_files") == [Path("/a.parquet")]
     assert config_files(config, "val_files") == [Path("/b.parquet"), Path("/c.parquet")]
     assert data_problems([tmp_path / "absent.parquet"]) == [f"{tmp_path / 'absent.parquet'}: no such file"]
+
+
+def test_a_missing_generated_file_names_the_command_that_makes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The controls experiments read files made by `data synth`; their header says how."""
+    from reward_signal.launch.experiment import experiment_path
+
+    monkeypatch.chdir(tmp_path)
+    shipped = experiment_path("controls-qwen25-math-1.5b-random-synth")
+    synth = "data/controls/synth-all-350-s2026.parquet"
+    with pytest.raises(ConfigError) as failure:
+        data_file(synth, must_exist=True, experiment_file=shipped)
+    assert str(failure.value).endswith(
+        f"make it first, as {shipped} says: reward-signal data synth --kind all --difficulty 1-5 --n 350 "
+        f"--seed 2026 --out {synth}"
+    )
+    with pytest.raises(ConfigError) as failure:  # a file no header makes: the plain error
+        data_file("data/controls/other.parquet", must_exist=True, experiment_file=shipped)
+    assert "make it first" not in str(failure.value)

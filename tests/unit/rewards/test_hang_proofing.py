@@ -83,14 +83,16 @@ def test_worker_that_dies_is_retried_once_then_failed_and_pool_recovers() -> Non
 def test_workers_killed_mid_batch_do_not_lose_samples(caplog: pytest.LogCaptureFixture) -> None:
     pool = get_pool()
     # Unboxed answers go through math-verify in the workers, so the batch keeps them busy for a while.
-    solutions = [f"so the answer is ${i} + \\sqrt{{{i * i * 4}}}$" for i in range(1, 601)]
-    golds = [f"{3 * i}" for i in range(1, 601)]
+    solutions = [f"so the answer is ${i} + \\sqrt{{{i * i * 4}}}$" for i in range(1, 1201)]
+    golds = [f"{3 * i}" for i in range(1, 1201)]
     killer = threading.Timer(0.15, lambda: [os.kill(pid, signal.SIGKILL) for pid in pool.worker_pids()])
     killer.start()
     grades = grade_many(solutions, golds, timeout=3)  # a kill that wedges the pool costs 3 + 5 s
     killer.join()
-    assert "reward worker died" in caplog.text  # the kill hit tasks in flight
-    assert [g.correct for g in grades] == [True] * 600
+    # The kill hit tasks in flight: pebble reports each dead worker, or marks the whole pool broken when
+    # every worker dies at once (then the batch goes on in a new pool).
+    assert "reward worker died" in caplog.text or "reward worker pool broke" in caplog.text
+    assert [g.correct for g in grades] == [True] * 1200
     assert grade("\\boxed{\\frac{1}{2}}", "0.5").correct
 
 
