@@ -1,8 +1,10 @@
 """Warm math-verify's LaTeX parser once in the forkserver, so every pool worker starts fast.
 
 latex2sympy's ANTLR parser builds its prediction cache (DFA) lazily: a cold process takes ~50 ms per
-answer, a warm one ~7-16 ms. Workers are forked from the forkserver, which preloads this module, so they
-inherit a warm cache, including replacements for workers killed on a timeout. Importing this module runs
+answer, a warm one ~7-16 ms. The warm-up also installs the math-verify speed-ups and records the parser
+decisions of these common answer shapes (`mathverify_speedups.py`). Workers are forked from the
+forkserver, which preloads this module, so they inherit both, including replacements for workers killed
+on a timeout. Importing this module runs
 the warm-up: it is meant to be preloaded by `pool.py` only.
 """
 
