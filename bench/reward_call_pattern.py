@@ -10,12 +10,13 @@ and also times (c) the kit's compute_score_batch in one call, and (d) (b) again 
 speed-ups switched off ($REWARD_SIGNAL_MATHVERIFY_SPEEDUPS=0). Each scorer runs in a fresh process, warmed
 on a different set of the same mix, on distinct responses; the kit reports how many verdicts came from
 its memo, and the mix's answer shapes are counted (one process parsing every answer and gold: how many
-parses replayed a recorded shape's parser decisions). Two mixes: "hard" (answers that need sympy: expanded polynomials, intervals vs inequalities,
-rearranged equations, radicals, several boxes, unboxed endings) and "8k" (built from the 8K training
-set's ground truths, as bench/reward_throughput.py does). Prints samples/s, the ratios to (a), and
+parses replayed a recorded shape's parser decisions). Two mixes: "hard" (answers that need sympy:
+expanded polynomials, intervals vs inequalities, rearranged equations, radicals, several boxes, unboxed
+endings) and "8k" (built from the 8K training set's ground truths, as bench/reward_throughput.py does);
+optionally "grader" (the labeled grader benchmark's responses: many answer shapes, few repeats). Prints samples/s, the ratios to (a), and
 verdict differences from (a) outside timeouts.
 
-    python bench/reward_call_pattern.py [--n 1000] [--mix hard 8k] [--rounds 3] [--parquet PATH]
+    python bench/reward_call_pattern.py [--n 1000] [--mix hard 8k grader] [--rounds 3] [--parquet PATH]
 """
 
 from __future__ import annotations
@@ -84,7 +85,27 @@ def eight_k_cases(n: int, seed: int, parquet: Path) -> list[tuple[str, str, bool
     return list(distinct.values())[:n]
 
 
+def grader_cases(n: int, seed: int) -> list[tuple[str, str, bool]]:
+    """The labeled grader benchmark's distinct responses (bench/grader_cases.py): many answer shapes, few
+    repeats. `seed` 0 is the run (all cases, up to n); any other seed gives a small warm-up set of
+    answers written here, so the run's own shapes are not seen before it."""
+    if seed != 0:
+        return [
+            (f"The answer is $\\boxed{{{k}\\sqrt{{{k + 1}}}}}$", f"{k}\\sqrt{{{k + 1}}}", True)
+            for k in range(n)
+        ]
+    sys.path.insert(0, str(BENCH))
+    from grader_cases import all_cases
+
+    distinct: dict[str, tuple[str, str, bool]] = {}
+    for case in all_cases():
+        distinct.setdefault(case.response, (case.response, case.gold, bool(case.label)))
+    return list(distinct.values())[:n]
+
+
 def cases_for(mix: str, n: int, seed: int, parquet: Path) -> list[tuple[str, str, bool]]:
+    if mix == "grader":
+        return grader_cases(n, seed)
     return hard_cases(n, seed) if mix == "hard" else eight_k_cases(n, seed, parquet)
 
 
@@ -123,13 +144,13 @@ def child(scorer: str, mix: str, n: int, parquet: Path) -> dict[str, Any]:
     hits_before = remembered_verdicts()
     start = time.perf_counter()
     if scorer == "kit_batch":
-        records = compute_score_batch(["train"] * n, [c[0] for c in cases], [c[1] for c in cases])
+        records = compute_score_batch(["train"] * len(cases), [c[0] for c in cases], [c[1] for c in cases])
         results = [(rec["acc"], bool(rec["timed_out"])) for rec in records]
     else:
         results = asyncio.run(_concurrently(one, cases))
     elapsed = time.perf_counter() - start
     return {
-        "rate": n / elapsed,
+        "rate": len(cases) / elapsed,
         "seconds": elapsed,
         "verdicts": [bool(score) for score, _ in results],
         "timeouts": [i for i, (_, timed_out) in enumerate(results) if timed_out],
@@ -220,7 +241,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--mix", nargs="+", choices=("hard", "8k"), default=["hard", "8k"])
+    parser.add_argument("--mix", nargs="+", choices=("hard", "8k", "grader"), default=["hard", "8k"])
     parser.add_argument("--parquet", type=Path, default=DEFAULT_PARQUET)
     parser.add_argument(
         "--kit-workers",
@@ -245,7 +266,7 @@ def main() -> None:
     for mix in args.mix:
         runs = _median_runs(mix, args)
         base = runs["verl"]
-        print(f"\nmix {mix}: {args.n} samples, {base['distinct_responses']} distinct responses")
+        print(f"\nmix {mix}: {len(base['labels'])} samples, {base['distinct_responses']} distinct responses")
         for scorer, label in zip(SCORERS, LABELS, strict=True):
             run = runs[scorer]
             print(
