@@ -27,6 +27,17 @@ CONTROLLER_CPUS = 1
 SCHEDULING_SPARE = 2
 
 
+def default_config(gpus: int) -> dict[str, Any]:
+    """The parts of verl 0.9.1's default config `reserved_cpus` reads, for `gpus` GPUs on one node."""
+    return {
+        "transfer_queue": {
+            "backend": {"storage_backend": "SimpleStorage", "SimpleStorage": {"num_data_storage_units": 8}}
+        },
+        "trainer": {"n_gpus_per_node": gpus, "nnodes": 1},
+        "ray_kwargs": {"ray_init": {"num_cpus": None}},
+    }
+
+
 def reserved_cpus(config: dict[str, Any]) -> int:
     """Logical CPUs VERL's actors hold for a resolved config, plus the scheduling spare."""
     backend = config["transfer_queue"]["backend"]

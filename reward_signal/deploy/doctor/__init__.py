@@ -100,6 +100,15 @@ def _data_urls() -> list[str]:
     return [entry.url for entry in load_manifest().datasets]
 
 
+def _ray_checks(policy: Policy) -> list[Check]:
+    """Ray's CPUs for a run that starts Ray on this machine (MODE1, MODE2); MODE3 uses the cluster's."""
+    from reward_signal.launch.local_ray import machine_cpus
+
+    if policy.mode not in ("MODE1", "MODE2"):
+        return []
+    return [host.check_ray_cpus(machine_cpus(), MODE_GPUS[policy.mode])]
+
+
 def run_checks(
     policy: Policy,
     min_free_gib: float,
@@ -121,6 +130,7 @@ def run_checks(
         ),
         *_gpu_checks(policy, env),
         host.check_shm(host.shm_bytes(), MODE_MIN_SHM_GIB.get(policy.mode or "", 0.0)),
+        *_ray_checks(policy),
         host.check_user(os.getuid()),
         *(
             host.check_writable(label, path, policy.environment_blocks)

@@ -142,6 +142,23 @@ def check_shm(total_bytes: int | None, min_gib: float) -> Check:
     return Check("/dev/shm", OK, detail)
 
 
+def check_ray_cpus(available: int, gpus: int) -> Check:
+    """CPUs a local Ray gets here against what verl 0.9.1's actors reserve for `gpus` GPUs (MODE1/MODE2).
+
+    Never blocking: `train` raises Ray's logical CPU count itself (launch/local_ray.py); this says so."""
+    from reward_signal.launch.local_ray import OVERRIDE_KEY, default_config, reserved_cpus
+
+    needed = reserved_cpus(default_config(gpus))
+    detail = f"{available} here; VERL's actors reserve {needed} for {gpus} GPU{'s' if gpus != 1 else ''}"
+    if available < needed:
+        return Check(
+            "ray cpus",
+            WARN,
+            f"{detail}: `train` sets {OVERRIDE_KEY}={needed} (logical; the actors share cores)",
+        )
+    return Check("ray cpus", OK, detail)
+
+
 def existing_parent(path: Path) -> Path:
     """The nearest existing directory at or above `path` (disk usage of a dir not created yet)."""
     for candidate in (path, *path.parents):

@@ -121,6 +121,16 @@ def test_shm_thresholds() -> None:
     assert host.shm_bytes(Path("/nonexistent/shm")) is None
 
 
+def test_ray_cpus_says_what_the_launch_will_do() -> None:
+    """A one-GPU VM with 8 vCPUs would wait forever for VERL's placement groups; `train` raises the count."""
+    small = host.check_ray_cpus(8, gpus=1)
+    assert small.status == WARN and "ray_kwargs.ray_init.num_cpus=14" in small.detail
+    assert host.check_ray_cpus(96, gpus=8).status == OK
+    exact = host.check_ray_cpus(35, gpus=8)  # 1 controller + 8 storage units + 3 x 8 GPUs + 2 spare
+    assert exact.status == OK and "reserve 35 for 8 GPUs" in exact.detail
+    assert host.check_ray_cpus(34, gpus=8).status == WARN
+
+
 def test_disk_check_blocks_only_for_a_requested_run(tmp_path: Path) -> None:
     not_yet = tmp_path / "runs" / "deeper"
     assert host.check_disk("disk runs", not_yet, 0.001, blocking=True).status == OK
