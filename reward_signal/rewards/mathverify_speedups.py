@@ -40,6 +40,9 @@ VERIFIED: dict[str, str] = {
 }
 # Recorded decision sequences kept per process (token-type sequences of distinct answer shapes).
 MAX_SHAPES = 4096
+# Longest answer (in tokens) whose decisions are recorded: final answers are short, and a pathological
+# megabyte of LaTeX should not be kept as a key.
+MAX_SHAPE_TOKENS = 512
 # Largest integer exponent the polynomial identity expands; beyond it math-verify's simplify decides.
 MAX_EXPONENT = 32
 
@@ -152,6 +155,8 @@ def _replaying_latex2sympy() -> Callable[..., Any]:
             parser = ShapeParser(tokens)
             parser.removeErrorListeners()
             parser.addErrorListener(self.MathErrorListener(latex_str))
+            if len(shape) > MAX_SHAPE_TOKENS:
+                return parser  # parsed as latex2sympy does, nothing recorded
             known = _decisions.get(shape) if self.replay else None
             if known is None:
                 _counts["recorded"] += 1

@@ -171,3 +171,11 @@ def test_other_versions_leave_math_verify_unchanged() -> None:
     )
     assert done.stdout.split() == ["False", "True"]
     assert "math-verify is 0.9.0, the speed-ups were checked against 0.0.1" in done.stderr
+
+
+def test_long_answers_are_parsed_in_full_and_not_kept(tmp_path: Path) -> None:
+    """A pathological answer is parsed as latex2sympy parses it, and its shape is not stored."""
+    long_sum = "+".join(str(k) for k in range(1, 400))
+    pairs = [(str(sum(range(1, 400))), long_sum), ("x^2+1", "+".join(["x^2"] + ["1"] * 300 + ["-300"]))]
+    counts = _assert_identical(pairs, tmp_path)
+    assert counts["recorded"] + counts["replayed"] == 2  # the two short golds; the long answers bypass it
