@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -47,6 +48,7 @@ MAX_SHAPE_TOKENS = 512
 MAX_EXPONENT = 32
 
 _state: dict[str, bool] = {}
+_install_lock = threading.Lock()
 _decisions: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
 _counts = {"replayed": 0, "recorded": 0, "polynomial": 0}
 
@@ -78,20 +80,24 @@ def install() -> bool:
     """Install the speed-ups into this process once; False when switched off or on other versions."""
     if "on" in _state:
         return _state["on"]
+    with _install_lock:
+        if "on" not in _state:
+            _state["on"] = _install()
+    return _state["on"]
+
+
+def _install() -> bool:
     if os.environ.get(SWITCH_ENV, "1") == "0":
-        _state["on"] = False
         return False
     mismatch = version_mismatch()
     if mismatch is not None:
         LOG.warning("math-verify speed-ups off: %s", mismatch)
-        _state["on"] = False
         return False
     import math_verify.grader as grader
     import math_verify.parser as parser
 
     parser.latex2sympy = _replaying_latex2sympy()
     grader.sympy_symbolic_eq = _with_polynomial_identity(grader.sympy_symbolic_eq)
-    _state["on"] = True
     return True
 
 
