@@ -4,8 +4,7 @@ latex2sympy's ANTLR parser builds its prediction cache (DFA) lazily: a cold proc
 answer, a warm one ~7-16 ms. The warm-up also installs the math-verify speed-ups and records the parser
 decisions of these common answer shapes (`mathverify_speedups.py`). Workers are forked from the
 forkserver, which preloads this module, so they inherit both, including replacements for workers killed
-on a timeout. Importing this module runs
-the warm-up: it is meant to be preloaded by `pool.py` only.
+on a timeout. Importing this module runs the warm-up: it is meant to be preloaded by `pool.py` only.
 """
 
 from __future__ import annotations

@@ -146,11 +146,12 @@ def check_ray_cpus(available: int, gpus: int) -> Check:
     """CPUs a local Ray gets here against what verl 0.9.1's actors reserve for `gpus` GPUs (MODE1/MODE2).
 
     Never blocking: `train` raises Ray's logical CPU count itself (launch/local_ray.py); this says so."""
-    from reward_signal.launch.local_ray import OVERRIDE_KEY, default_config, reserved_cpus
+    from reward_signal.launch.local_ray import OVERRIDE_KEY, cpu_floor, default_config, reserved_cpus
 
-    needed = reserved_cpus(default_config(gpus))
+    config = default_config(gpus)
+    needed = reserved_cpus(config)
     detail = f"{available} here; VERL's actors reserve {needed} for {gpus} GPU{'s' if gpus != 1 else ''}"
-    if available < needed:
+    if cpu_floor(config, available) is not None:  # the launcher's own rule, so the two cannot disagree
         return Check(
             "ray cpus",
             WARN,
